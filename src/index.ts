@@ -1,0 +1,37 @@
+/**
+ * Koan: reproducible machine-learning pipelines for TypeScript.
+ *
+ * @example
+ * ```ts
+ * import { step, pipeline, types as t } from "koan";
+ * const hello = step({ name: "hello", outputs: { msg: t.json<string>() }, run: () => ({ msg: "hi" }) });
+ * export default pipeline({ name: "hello", build: () => { hello(); } });
+ * ```
+ * @module
+ */
+export { step } from "./core/step.js";
+export type { Step, StepOptions, StepContext, StepLogger, StepDefinition, OutputRef, OutputRefs, InputRefs, Ports, PortValues, CallOptions } from "./core/step.js";
+export { pipeline, isPipeline } from "./core/pipeline.js";
+export type { Pipeline, PipelineOptions, PipelineSpec, PipelineNode } from "./core/pipeline.js";
+export { commandStep } from "./core/command-step.js";
+export type { CommandStepOptions } from "./core/command-step.js";
+export { types, defineArtifactType } from "./core/types.js";
+export type { ArtifactType, ValueOf } from "./core/types.js";
+export { fileFingerprint } from "./core/fingerprint.js";
+export { createRng, deriveSeed } from "./core/rng.js";
+export type { Rng } from "./core/rng.js";
+export { KoanError, StepFailedError, isKoanError } from "./core/errors.js";
+export type { KoanErrorCode, Issue } from "./core/errors.js";
+export type { StandardSchemaV1 } from "./core/standard-schema.js";
+export type { JsonValue } from "./core/hash.js";
+export { registerMaterializer } from "./materializers/registry.js";
+export type { Materializer, BlobReader, BlobWriter, BlobRef, SavedArtifact } from "./materializers/types.js";
+export { defineFlavor, listFlavors } from "./core/flavor.js";
+export type { Flavor, FlavorType, FlavorContext } from "./core/flavor.js";
+export { Koan } from "./client/client.js";
+export type { OpenOptions, RunOptions, RunResult } from "./client/client.js";
+export type { LineageGraph, LineageNode, LineageEdge } from "./client/lineage.js";
+export type { RunEvent } from "./runner/types.js";
+export type { ArtifactStore } from "./stores/artifact/types.js";
+export type { MetadataStore, RunRecord, StepRunRecord, ArtifactRecord, RunStatus, StepStatus } from "./stores/metadata/types.js";
+export { KOAN_VERSION } from "./version.js";

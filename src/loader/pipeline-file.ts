@@ -1,0 +1,45 @@
+/**
+ * Loading pipeline files: `.ts` (and `.mts`, `.js`, `.mjs`) files that default-export a pipeline, compiled on the
+ * fly by `tsx` with no build step.
+ * @module
+ */
+import { readFile, stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { KoanError, messageOf } from "../core/errors.js";
+import { sha256 } from "../core/hash.js";
+import { isPipeline, type Pipeline } from "../core/pipeline.js";
+
+/** A pipeline with the file it came from and the hash of that file's source. */
+export interface LoadedPipeline {
+  pipeline: Pipeline;
+  file: string;
+  sourceHash: string;
+}
+
+/** Load a pipeline file. Errors: `PIPELINE_FILE_NOT_FOUND`, `PIPELINE_FILE_INVALID` (does not compile or load, or exports no pipeline). */
+export async function loadPipelineFile(path: string, cwd = process.cwd()): Promise<LoadedPipeline> {
+  const file = resolve(cwd, path);
+  const s = await stat(file).catch(() => undefined);
+  if (!s?.isFile()) throw new KoanError("PIPELINE_FILE_NOT_FOUND", `pipeline file ${file} does not exist`, { hint: "check the path; pipeline files are .ts files that default-export pipeline(...)" });
+  const source = await readFile(file);
+  let mod: Record<string, unknown>;
+  try {
+    const { tsImport } = await import("tsx/esm/api");
+    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+  } catch (e) {
+    if (e instanceof KoanError) throw e;
+    throw new KoanError("PIPELINE_FILE_INVALID", `cannot load pipeline file ${file}: ${messageOf(e)}`, {
+      cause: e,
+      hint: "fix the error above; `npx tsc --noEmit` shows type errors too",
+    });
+  }
+  const candidate = isPipeline(mod.default) ? mod.default : isPipeline((mod.default as Record<string, unknown> | undefined)?.default) ? (mod.default as Record<string, unknown>).default : undefined;
+  if (!isPipeline(candidate)) {
+    const named = Object.entries(mod).filter(([, v]) => isPipeline(v)).map(([k]) => k);
+    throw new KoanError("PIPELINE_FILE_INVALID", `${file} does not default-export a pipeline`, {
+      hint: named.length ? `it exports ${named.join(", ")}; add: export default ${named[0]};` : "add: export default pipeline({ name, build: () => { ... } })",
+    });
+  }
+  return { pipeline: candidate, file, sourceHash: sha256(source) };
+}

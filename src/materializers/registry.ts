@@ -1,0 +1,38 @@
+/**
+ * The materializer registry: loading an artifact looks up the materializer by the name recorded with it.
+ * Libraries adding artifact kinds (datasets, models) register theirs here.
+ * @module
+ */
+import { KoanError } from "../core/errors.js";
+import type { Materializer } from "./types.js";
+import { jsonMaterializer } from "./json.js";
+import { bytesMaterializer } from "./bytes.js";
+import { fileMaterializer } from "./file.js";
+import { dirMaterializer } from "./dir.js";
+
+const registry = new Map<string, Materializer<unknown>>();
+
+/** Register a materializer (idempotent for the same object; a different one under a taken name is an error). */
+export function registerMaterializer(m: Materializer<unknown>): void {
+  const existing = registry.get(m.name);
+  if (existing && existing !== m) throw new KoanError("INTERNAL", `materializer "${m.name}" is already registered`);
+  registry.set(m.name, m);
+}
+
+/** The materializer that can read an artifact written by `name` at `version`. */
+export function materializerFor(name: string, version: number): Materializer<unknown> {
+  const m = registry.get(name);
+  if (!m) {
+    throw new KoanError("MATERIALIZER_UNKNOWN", `no materializer named "${name}" is registered`, {
+      hint: "import the package that defines this artifact type, or upgrade Koan",
+    });
+  }
+  if (version > m.version) {
+    throw new KoanError("MATERIALIZER_UNKNOWN", `artifact was written by ${name} v${version}, this Koan reads up to v${m.version}`, {
+      hint: "upgrade Koan to read this artifact",
+    });
+  }
+  return m;
+}
+
+for (const m of [jsonMaterializer, bytesMaterializer, fileMaterializer, dirMaterializer] as Materializer<unknown>[]) registerMaterializer(m);

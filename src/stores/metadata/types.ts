@@ -1,0 +1,169 @@
+/**
+ * The metadata store: pipelines, runs, step runs, artifacts, the events that link them (lineage), parameters,
+ * metrics and environment. Every flavor (SQLite, PostgreSQL) implements this interface and passes the shared
+ * conformance suite (`test/conformance/metadata-store.cases.ts`).
+ * @module
+ */
+import type { JsonValue } from "../../core/hash.js";
+
+/** Run states. `interrupted`: the process running it died (found on the next open). */
+export type RunStatus = "running" | "succeeded" | "failed" | "cancelled" | "interrupted";
+/** Step run states; `skipped` when an upstream step failed. */
+export type StepStatus = "running" | "succeeded" | "failed" | "cancelled" | "interrupted" | "skipped";
+
+/** A stored error: plain data. */
+export interface StoredError {
+  code: string;
+  message: string;
+  stack?: string;
+  hint?: string;
+}
+
+export interface RunRecord {
+  id: string;
+  pipeline: string;
+  status: RunStatus;
+  startedAt: string;
+  endedAt: string | null;
+  /** Pipeline file, when run from one. */
+  pipelineFile: string | null;
+  /** SHA-256 of the pipeline's source. */
+  sourceHash: string;
+  /** Fully resolved configuration: seed, params per step, cache setting, concurrency. */
+  config: JsonValue;
+  /** Koan/Node versions, OS, lockfile hash, git commit and dirtiness. */
+  environment: JsonValue;
+  /** The stack the run used (flavors and URIs; never secrets). */
+  stack: JsonValue;
+  /** The pipeline's plain-data spec. */
+  spec: JsonValue;
+  error: StoredError | null;
+  host: string;
+  pid: number;
+}
+
+export interface StepRunRecord {
+  id: string;
+  runId: string;
+  /** Node name in the pipeline. */
+  step: string;
+  /** Name of the step definition. */
+  stepType: string;
+  status: StepStatus;
+  cacheKey: string | null;
+  cacheHit: boolean;
+  /** For a cache hit, the step run whose outputs were reused. */
+  cachedFrom: string | null;
+  codeHash: string;
+  params: JsonValue;
+  startedAt: string | null;
+  endedAt: string | null;
+  durationMs: number | null;
+  attempts: number;
+  error: StoredError | null;
+  /** Blob holding the captured log, if any. */
+  logBlob: string | null;
+  meta: JsonValue;
+}
+
+export interface ArtifactRecord {
+  id: string;
+  /** Artifact type kind (`json`, `dir`, ...). */
+  type: string;
+  materializer: string;
+  materializerVersion: number;
+  /** Root blob hash = content hash. */
+  contentHash: string;
+  /** Where the root blob lives (store URI + key). */
+  uri: string;
+  /** Total bytes of all its blobs. */
+  size: number;
+  producerStepRun: string;
+  outputName: string;
+  createdAt: string;
+  meta: JsonValue;
+}
+
+export interface EventRecord {
+  stepRunId: string;
+  artifactId: string;
+  kind: "input" | "output";
+  port: string;
+}
+
+export interface MetricRecord {
+  stepRunId: string;
+  name: string;
+  value: number;
+  step: number | null;
+  seq: number;
+  at: string;
+}
+
+/** What is needed to record a completed step's outputs. */
+export interface NewOutput {
+  port: string;
+  artifact: ArtifactRecord;
+  /** Every blob the artifact uses (root included). */
+  blobs: readonly string[];
+}
+
+/** Filters for listing runs. */
+export interface RunQuery {
+  pipeline?: string;
+  status?: RunStatus;
+  /** ISO time: only runs started before it. */
+  before?: string;
+  limit?: number;
+  offset?: number;
+}
+
+export interface MetadataStore {
+  readonly flavor: string;
+  /** Schema version of the open store. */
+  schemaVersion(): Promise<number>;
+
+  createRun(run: RunRecord): Promise<void>;
+  finishRun(id: string, status: RunStatus, endedAt: string, error: StoredError | null): Promise<void>;
+  getRun(id: string): Promise<RunRecord | undefined>;
+  /** Runs whose id starts with `prefix` (at most `limit`). */
+  findRuns(prefix: string, limit?: number): Promise<RunRecord[]>;
+  /** Newest first. */
+  listRuns(query?: RunQuery): Promise<RunRecord[]>;
+  countRuns(query?: RunQuery): Promise<number>;
+
+  createStepRun(stepRun: StepRunRecord, inputs: readonly EventRecord[]): Promise<void>;
+  /** Record the end of a step run, and for a success its new artifacts and output events, in one transaction. */
+  finishStepRun(
+    id: string,
+    patch: Pick<StepRunRecord, "status" | "endedAt" | "durationMs" | "attempts" | "error" | "logBlob" | "meta">,
+    outputs: readonly NewOutput[],
+    reused?: readonly EventRecord[],
+  ): Promise<void>;
+  getStepRun(id: string): Promise<StepRunRecord | undefined>;
+  listStepRuns(runId: string): Promise<StepRunRecord[]>;
+  /** The latest successful step run with this cache key and its output events. */
+  findCached(cacheKey: string): Promise<{ stepRun: StepRunRecord; outputs: EventRecord[] } | undefined>;
+  /** Mark running step runs of a run as `status` (cancel/interrupt). */
+  endRunningSteps(runId: string, status: StepStatus, endedAt: string): Promise<void>;
+
+  getArtifact(id: string): Promise<ArtifactRecord | undefined>;
+  findArtifacts(prefix: string, limit?: number): Promise<ArtifactRecord[]>;
+  listArtifacts(query?: { limit?: number; offset?: number }): Promise<ArtifactRecord[]>;
+  /** Blobs an artifact uses. */
+  artifactBlobs(artifactId: string): Promise<string[]>;
+  eventsOfStepRuns(stepRunIds: readonly string[]): Promise<EventRecord[]>;
+  eventsOfArtifacts(artifactIds: readonly string[]): Promise<EventRecord[]>;
+
+  logMetrics(metrics: readonly MetricRecord[]): Promise<void>;
+  metricsOfRun(runId: string): Promise<(MetricRecord & { stepName: string })[]>;
+
+  /** Runs still `running` (to detect dead owners). */
+  runningRuns(): Promise<RunRecord[]>;
+  /**
+   * Delete runs (with their step runs, events and metrics) and the artifacts no remaining event uses.
+   * Cache entries are step runs, so none can point at a deleted artifact. Returns blobs no artifact uses any more.
+   */
+  deleteRuns(ids: readonly string[]): Promise<{ artifacts: string[]; blobs: string[] }>;
+  close(): Promise<void>;
+}
