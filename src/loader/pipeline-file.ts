@@ -25,6 +25,8 @@ export async function loadPipelineFile(path: string, cwd = process.cwd()): Promi
   const source = await readFile(file);
   let mod: Record<string, unknown>;
   try {
+    // Load Koan's public API before tsx's hooks are registered, so the pipeline's `import "koan"` finds it cached.
+    await import("../index.js");
     const { tsImport } = await import("tsx/esm/api");
     mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
   } catch (e) {

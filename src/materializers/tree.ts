@@ -3,7 +3,8 @@
  * blob holding each file. The manifest itself is the artifact's root blob, so its hash covers names and contents.
  * @module
  */
-import { link, copyFile, mkdir, readdir, lstat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { copyFile, mkdir, readdir, lstat } from "node:fs/promises";
 import { join, dirname, sep, posix } from "node:path";
 import { KoanError } from "../core/errors.js";
 import { canonicalJson } from "../core/hash.js";
@@ -68,7 +69,10 @@ export async function readManifest(root: string, input: BlobReader): Promise<Tre
   return m;
 }
 
-/** Lay a manifest's files out under `target` as hard links to the stored blobs (copies where links fail). */
+/**
+ * Lay a manifest's files out under `target` as copy-on-write clones of the stored blobs where the file system
+ * can (plain copies elsewhere). Never hard links: a consumer writing to its input must not change the store.
+ */
 export async function layOut(manifest: TreeManifest, target: string, input: BlobReader): Promise<void> {
   await mkdir(target, { recursive: true });
   for (const f of manifest.files) {
@@ -76,6 +80,6 @@ export async function layOut(manifest: TreeManifest, target: string, input: Blob
     if (!dest.startsWith(target + sep)) throw new KoanError("ARTIFACT_CORRUPT", `path escapes its folder: "${f.path}"`);
     await mkdir(dirname(dest), { recursive: true });
     const src = await input.path(f.hash);
-    await link(src, dest).catch(() => copyFile(src, dest));
+    await copyFile(src, dest, constants.COPYFILE_FICLONE);
   }
 }

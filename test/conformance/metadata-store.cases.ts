@@ -1,0 +1,301 @@
+/**
+ * The metadata store conformance suite: every flavor runs these cases (SQLite now; PostgreSQL later).
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import type { ArtifactRecord, MetadataStore, RunRecord, StepRunRecord } from "../../src/stores/metadata/types.js";
+import { LATEST_SCHEMA_VERSION } from "../../src/stores/metadata/migrations/index.js";
+import { isKoanError } from "../../src/core/errors.js";
+
+/** How a flavor takes part. */
+export interface MetadataStoreSubject {
+  flavor: string;
+  /** A fresh, empty store; `reopen` opens the same store again. */
+  open(): Promise<{ store: MetadataStore; reopen: () => Promise<MetadataStore>; setSchemaVersion: (v: number) => Promise<void> }>;
+  gaps?: Record<string, string>;
+}
+
+let seq = 0;
+const t0 = Date.parse("2026-01-01T00:00:00Z");
+const at = (i: number): string => new Date(t0 + i * 1000).toISOString();
+
+export function run(over: Partial<RunRecord> = {}): RunRecord {
+  seq++;
+  return {
+    id: `r-test-${String(seq).padStart(4, "0")}`,
+    pipeline: "p",
+    status: "running",
+    startedAt: at(seq),
+    endedAt: null,
+    pipelineFile: null,
+    sourceHash: "src",
+    config: { seed: 0 },
+    environment: { node: "v20" },
+    stack: { name: "default" },
+    spec: { nodes: [] },
+    error: null,
+    host: "h",
+    pid: 1,
+    ...over,
+  };
+}
+
+export function stepRun(runId: string, step: string, over: Partial<StepRunRecord> = {}): StepRunRecord {
+  seq++;
+  return {
+    id: `s-test-${String(seq).padStart(4, "0")}`,
+    runId,
+    step,
+    stepType: step,
+    status: "running",
+    cacheKey: `key-${step}`,
+    cacheHit: false,
+    cachedFrom: null,
+    codeHash: "code",
+    params: { a: 1 },
+    startedAt: at(seq),
+    endedAt: null,
+    durationMs: null,
+    attempts: 0,
+    error: null,
+    logBlob: null,
+    meta: {},
+    ...over,
+  };
+}
+
+export function artifact(producer: string, port: string, hash: string): ArtifactRecord {
+  seq++;
+  return {
+    id: `a-test-${String(seq).padStart(4, "0")}`,
+    type: "json",
+    materializer: "koan.json",
+    materializerVersion: 1,
+    contentHash: hash,
+    uri: `file:///x/sha256/${hash}`,
+    size: 10,
+    producerStepRun: producer,
+    outputName: port,
+    createdAt: at(seq),
+    meta: { preview: "1" },
+  };
+}
+
+const done = { status: "succeeded" as const, endedAt: at(999), durationMs: 5, attempts: 1, error: null, logBlob: null, meta: {} };
+
+/** Record a finished step producing one artifact; returns ids. */
+async function produce(s: MetadataStore, runId: string, step: string, hash: string, inputs: ArtifactRecord[] = [], blobs: string[] = [hash], key = `key-${step}`) {
+  const sr = stepRun(runId, step, { cacheKey: key });
+  await s.createStepRun(sr, inputs.map((a, i) => ({ stepRunId: sr.id, artifactId: a.id, kind: "input", port: `in${i}` })));
+  const a = artifact(sr.id, "out", hash);
+  await s.finishStepRun(sr.id, done, [{ port: "out", artifact: a, blobs }]);
+  return { stepRun: sr, artifact: a };
+}
+
+export function metadataStoreConformance(subject: MetadataStoreSubject): void {
+  const cases: [string, (s: MetadataStore, h: Awaited<ReturnType<MetadataStoreSubject["open"]>>) => Promise<void>][] = [
+    [
+      "a new store is at the latest schema version",
+      async (s) => assert.equal(await s.schemaVersion(), LATEST_SCHEMA_VERSION),
+    ],
+    [
+      "runs round-trip with JSON fields and finish",
+      async (s) => {
+        const r = run({ config: { seed: 7, params: { train: { lr: 0.1 } } } });
+        await s.createRun(r);
+        assert.deepEqual(await s.getRun(r.id), r);
+        await s.finishRun(r.id, "failed", at(5000), { code: "STEP_FAILED", message: "boom", stack: "Error: boom" });
+        const got = await s.getRun(r.id);
+        assert.equal(got?.status, "failed");
+        assert.equal(got?.endedAt, at(5000));
+        assert.deepEqual(got?.error, { code: "STEP_FAILED", message: "boom", stack: "Error: boom" });
+        assert.equal(await s.getRun("r-missing"), undefined);
+      },
+    ],
+    [
+      "duplicate run ids are refused",
+      async (s) => {
+        const r = run();
+        await s.createRun(r);
+        await assert.rejects(s.createRun({ ...r }));
+      },
+    ],
+    [
+      "listRuns is newest first, filters by pipeline and status, and pages",
+      async (s) => {
+        const made: RunRecord[] = [];
+        for (let i = 0; i < 7; i++) {
+          const r = run({ pipeline: i % 2 ? "odd" : "even", status: i === 3 ? "failed" : "succeeded" });
+          made.push(r);
+          await s.createRun(r);
+        }
+        const all = await s.listRuns({ limit: 100 });
+        assert.deepEqual(all.map((r) => r.id), made.map((r) => r.id).reverse());
+        assert.deepEqual((await s.listRuns({ pipeline: "odd" })).map((r) => r.pipeline), ["odd", "odd", "odd"]);
+        assert.deepEqual((await s.listRuns({ status: "failed" })).map((r) => r.id), [made[3]?.id]);
+        const page2 = await s.listRuns({ limit: 3, offset: 3 });
+        assert.deepEqual(page2.map((r) => r.id), made.map((r) => r.id).reverse().slice(3, 6));
+        assert.equal(await s.countRuns({}), 7);
+        assert.equal(await s.countRuns({ pipeline: "even" }), 4);
+        const before = await s.listRuns({ before: made[2]?.startedAt as string });
+        assert.deepEqual(before.map((r) => r.id), [made[1]?.id, made[0]?.id]);
+      },
+    ],
+    [
+      "findRuns matches id prefixes",
+      async (s) => {
+        const r = run({ id: "r-prefix-abc" });
+        await s.createRun(r);
+        await s.createRun(run({ id: "r-prefix-abd" }));
+        assert.deepEqual((await s.findRuns("r-prefix-abc")).map((x) => x.id), ["r-prefix-abc"]);
+        assert.equal((await s.findRuns("r-prefix-ab")).length, 2);
+        assert.equal((await s.findRuns("r-nothing")).length, 0);
+      },
+    ],
+    [
+      "step runs record inputs, outputs, blobs and events",
+      async (s) => {
+        const r = run();
+        await s.createRun(r);
+        const a = await produce(s, r.id, "a", "h1", [], ["h1", "h2"]);
+        const b = await produce(s, r.id, "b", "h3", [a.artifact]);
+        const steps = await s.listStepRuns(r.id);
+        assert.deepEqual(steps.map((x) => x.step), ["a", "b"]);
+        assert.equal(steps[0]?.status, "succeeded");
+        assert.deepEqual(steps[0]?.params, { a: 1 });
+        assert.deepEqual(await s.getArtifact(a.artifact.id), a.artifact);
+        assert.deepEqual(await s.artifactBlobs(a.artifact.id), ["h1", "h2"]);
+        const ev = await s.eventsOfStepRuns([b.stepRun.id]);
+        assert.deepEqual(ev.map((e) => [e.kind, e.artifactId, e.port]).sort(), [["input", a.artifact.id, "in0"], ["output", b.artifact.id, "out"]].sort());
+        const consumers = await s.eventsOfArtifacts([a.artifact.id]);
+        assert.deepEqual(consumers.map((e) => [e.stepRunId, e.kind]).sort(), [[a.stepRun.id, "output"], [b.stepRun.id, "input"]].sort());
+      },
+    ],
+    [
+      "a step name is unique within a run",
+      async (s) => {
+        const r = run();
+        await s.createRun(r);
+        await s.createStepRun(stepRun(r.id, "x"), []);
+        await assert.rejects(s.createStepRun(stepRun(r.id, "x"), []));
+      },
+    ],
+    [
+      "finishing a step is all or nothing",
+      async (s) => {
+        const r = run();
+        await s.createRun(r);
+        const sr = stepRun(r.id, "x");
+        await s.createStepRun(sr, []);
+        const a1 = artifact(sr.id, "one", "hh1");
+        const dup = { ...artifact(sr.id, "two", "hh2"), id: a1.id };
+        await assert.rejects(s.finishStepRun(sr.id, done, [{ port: "one", artifact: a1, blobs: ["hh1"] }, { port: "two", artifact: dup, blobs: ["hh2"] }]));
+        assert.equal((await s.getStepRun(sr.id))?.status, "running");
+        assert.equal(await s.getArtifact(a1.id), undefined);
+        assert.deepEqual(await s.eventsOfStepRuns([sr.id]), []);
+      },
+    ],
+    [
+      "findCached returns the latest successful step run with that key and its outputs",
+      async (s) => {
+        const r = run();
+        await s.createRun(r);
+        const first = await produce(s, r.id, "a", "c1", [], ["c1"], "K");
+        const failed = stepRun(r.id, "a2", { cacheKey: "K" });
+        await s.createStepRun(failed, []);
+        await s.finishStepRun(failed.id, { ...done, status: "failed", error: { code: "STEP_FAILED", message: "x" } }, []);
+        const hit = await s.findCached("K");
+        assert.equal(hit?.stepRun.id, first.stepRun.id);
+        assert.deepEqual(hit?.outputs.map((o) => o.artifactId), [first.artifact.id]);
+        assert.equal(await s.findCached("other"), undefined);
+      },
+    ],
+    [
+      "a cache hit reuses artifacts through new output events",
+      async (s) => {
+        const r1 = run();
+        const r2 = run();
+        await s.createRun(r1);
+        await s.createRun(r2);
+        const orig = await produce(s, r1.id, "a", "z1");
+        const hit = stepRun(r2.id, "a", { cacheHit: true, cachedFrom: orig.stepRun.id });
+        await s.createStepRun(hit, []);
+        await s.finishStepRun(hit.id, done, [], [{ stepRunId: hit.id, artifactId: orig.artifact.id, kind: "output", port: "out" }]);
+        const got = await s.getStepRun(hit.id);
+        assert.equal(got?.cacheHit, true);
+        assert.equal(got?.cachedFrom, orig.stepRun.id);
+        assert.deepEqual((await s.eventsOfArtifacts([orig.artifact.id])).map((e) => e.stepRunId).sort(), [orig.stepRun.id, hit.id].sort());
+      },
+    ],
+    [
+      "endRunningSteps marks only running steps",
+      async (s) => {
+        const r = run();
+        await s.createRun(r);
+        await produce(s, r.id, "ok", "e1");
+        await s.createStepRun(stepRun(r.id, "busy"), []);
+        await s.endRunningSteps(r.id, "interrupted", at(77));
+        const st = Object.fromEntries((await s.listStepRuns(r.id)).map((x) => [x.step, x.status]));
+        assert.deepEqual(st, { ok: "succeeded", busy: "interrupted" });
+        assert.deepEqual((await s.runningRuns()).map((x) => x.id), [r.id]);
+      },
+    ],
+    [
+      "metrics keep their order per step run",
+      async (s) => {
+        const r = run();
+        await s.createRun(r);
+        const sr = stepRun(r.id, "train");
+        await s.createStepRun(sr, []);
+        await s.logMetrics([0.9, 0.5, 0.25].map((value, i) => ({ stepRunId: sr.id, name: "loss", value, step: i, seq: i, at: at(i) })));
+        await s.logMetrics([{ stepRunId: sr.id, name: "acc", value: 0.75, step: null, seq: 3, at: at(3) }]);
+        const m = await s.metricsOfRun(r.id);
+        assert.deepEqual(m.map((x) => [x.stepName, x.name, x.value, x.step]), [["train", "acc", 0.75, null], ["train", "loss", 0.9, 0], ["train", "loss", 0.5, 1], ["train", "loss", 0.25, 2]]);
+      },
+    ],
+    [
+      "deleting runs removes what only they used and keeps what others use",
+      async (s) => {
+        const old = run();
+        const kept = run();
+        await s.createRun(old);
+        await s.createRun(kept);
+        const shared = await produce(s, old.id, "source", "blob-shared", [], ["blob-shared"]);
+        const only = await produce(s, old.id, "private", "blob-private", [], ["blob-private", "blob-common"]);
+        const other = await produce(s, kept.id, "consumer", "blob-kept", [shared.artifact], ["blob-kept", "blob-common"]);
+        const res = await s.deleteRuns([old.id]);
+        assert.deepEqual(res.artifacts, [only.artifact.id]);
+        assert.deepEqual(res.blobs, ["blob-private"]);
+        assert.equal(await s.getRun(old.id), undefined);
+        assert.equal(await s.getArtifact(only.artifact.id), undefined);
+        assert.ok(await s.getArtifact(shared.artifact.id), "an artifact a kept run used stays");
+        assert.ok(await s.getArtifact(other.artifact.id));
+        assert.equal((await s.eventsOfArtifacts([only.artifact.id])).length, 0);
+        assert.equal(await s.findCached(only.stepRun.cacheKey as string), undefined, "no cache entry points at a deleted artifact");
+      },
+    ],
+    [
+      "a store written by a newer Koan is refused and left unchanged",
+      async (s, h) => {
+        await h.setSchemaVersion(LATEST_SCHEMA_VERSION + 5);
+        await s.close();
+        await assert.rejects(h.reopen(), (e) => isKoanError(e, "STORE_TOO_NEW") && /newer|upgrade/i.test(`${e.message} ${e.hint}`));
+        await h.setSchemaVersion(LATEST_SCHEMA_VERSION);
+        const again = await h.reopen();
+        assert.equal(await again.schemaVersion(), LATEST_SCHEMA_VERSION);
+        await again.close();
+      },
+    ],
+  ];
+  for (const [name, fn] of cases) {
+    const gap = subject.gaps?.[name];
+    test(`[metadata-store:${subject.flavor}] ${name}`, gap ? { skip: `known gap: ${gap}` } : {}, async () => {
+      const h = await subject.open();
+      try {
+        await fn(h.store, h);
+      } finally {
+        await h.store.close().catch(() => undefined);
+      }
+    });
+  }
+}
