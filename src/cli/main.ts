@@ -26,6 +26,7 @@ export function buildProgram(): Command {
     .version(KOAN_VERSION, "-v, --version")
     .showHelpAfterError("(run with --help for usage)")
     .configureHelp({ sortSubcommands: false })
+    .enablePositionalOptions()
     .exitOverride();
 
   program

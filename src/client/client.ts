@@ -83,6 +83,12 @@ export interface RunResult {
   error?: StepFailedError;
 }
 
+/** Step runs in the pipeline's (topological) order. */
+function inPipelineOrder(steps: StepRunRecord[], order: readonly string[]): StepRunRecord[] {
+  const pos = new Map(order.map((n, i) => [n, i] as const));
+  return [...steps].sort((a, b) => (pos.get(a.step) ?? 1e9) - (pos.get(b.step) ?? 1e9));
+}
+
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -212,7 +218,7 @@ export class Koan {
     );
     const durationMs = endedAt.getTime() - startedAt.getTime();
     emit({ type: "run-finished", runId, status: outcome.status, durationMs });
-    const steps = await this.metadata.listStepRuns(runId);
+    const steps = inPipelineOrder(await this.metadata.listStepRuns(runId), p.order);
     return { runId, status: outcome.status, durationMs, steps, outputs: await this.outputsOf(steps), ...(error ? { error } : {}) };
   }
 
@@ -246,7 +252,8 @@ export class Koan {
   /** A run's step runs with their input and output artifacts. */
   async runDetails(idOrPrefix: string): Promise<{ run: RunRecord; steps: (StepRunRecord & { inputs: Record<string, string>; outputs: Record<string, string> })[] }> {
     const run = await this.getRun(idOrPrefix);
-    const steps = await this.metadata.listStepRuns(run.id);
+    const specNodes = (run.spec as { nodes?: { name: string }[] } | null)?.nodes ?? [];
+    const steps = inPipelineOrder(await this.metadata.listStepRuns(run.id), specNodes.map((n) => n.name));
     const events = await this.metadata.eventsOfStepRuns(steps.map((s) => s.id));
     return {
       run,
