@@ -1,0 +1,107 @@
+/**
+ * Writes records across a fixed number of TFRecord shard files, round-robin: record `i` goes to shard
+ * `i % shardCount`, so the same records in the same order always give the same files.
+ * @module
+ */
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { KoanError } from "../../core/errors.js";
+import type { TFRecordCompression } from "./compression.js";
+import { shardFileName } from "./shards.js";
+import { TFRecordWriter } from "./writer.js";
+
+/** Options of {@link ShardedTFRecordWriter.open}. */
+export interface ShardedTFRecordWriteOptions {
+  /** Folder of the shards (created if needed). */
+  directory: string;
+  /** Number of shards (files), at least 1. Every shard is written, possibly empty. */
+  shardCount: number;
+  /** File name prefix (default `"data"`). */
+  prefix?: string;
+  /** Default `"gzip"`. */
+  compression?: TFRecordCompression;
+  /** Default `.tfrecord.gz` for gzip, `.tfrecord` otherwise. */
+  suffix?: string;
+  /** gzip level 0-9. */
+  gzipLevel?: number;
+  /** Write buffer size of each shard (default 1 MiB). */
+  bufferBytes?: number;
+}
+
+/**
+ * See the module comment. Each shard is written atomically; `close()` publishes all of them (or, failing, none),
+ * `abort()` none.
+ * @example
+ * ```ts
+ * const writer = await ShardedTFRecordWriter.open({ directory: "out/Split-train", shardCount: 8 });
+ * for (const record of records) await writer.write(record);
+ * const paths = await writer.close(); // out/Split-train/data-00000-of-00008.tfrecord.gz, ...
+ * ```
+ */
+export class ShardedTFRecordWriter {
+  /** The final paths of the shards, in index order. */
+  readonly paths: readonly string[];
+  readonly #writers: readonly TFRecordWriter[];
+  #next = 0;
+
+  private constructor(writers: TFRecordWriter[]) {
+    this.#writers = writers;
+    this.paths = writers.map((w) => w.path);
+  }
+
+  /** Opens all shards. */
+  static async open(options: ShardedTFRecordWriteOptions): Promise<ShardedTFRecordWriter> {
+    const { directory, shardCount } = options;
+    if (!(Number.isInteger(shardCount) && shardCount >= 1)) {
+      throw new KoanError("USAGE", `shardCount must be a positive integer, got ${shardCount}`);
+    }
+    const compression = options.compression ?? "gzip";
+    const suffix = options.suffix ?? (compression === "gzip" ? ".tfrecord.gz" : ".tfrecord");
+    const writers: TFRecordWriter[] = [];
+    try {
+      for (let i = 0; i < shardCount; i++) {
+        const path = join(directory, shardFileName(options.prefix ?? "data", i, shardCount, suffix));
+        writers.push(
+          await TFRecordWriter.open(path, { compression, gzipLevel: options.gzipLevel, bufferBytes: options.bufferBytes }),
+        );
+      }
+    } catch (e) {
+      await Promise.all(writers.map((w) => w.abort()));
+      throw e;
+    }
+    return new ShardedTFRecordWriter(writers);
+  }
+
+  /** Records written so far, over all shards. */
+  get recordCount(): number {
+    return this.#next;
+  }
+
+  /** Appends one record to the next shard in turn. */
+  async write(record: Uint8Array): Promise<void> {
+    const writer = this.#writers[this.#next % this.#writers.length];
+    this.#next++;
+    await writer.write(record);
+  }
+
+  /** Closes (publishes) every shard and returns their paths; if one fails, removes them all and rethrows. */
+  async close(): Promise<readonly string[]> {
+    let closed = 0;
+    try {
+      for (const writer of this.#writers) {
+        await writer.close();
+        closed++;
+      }
+    } catch (e) {
+      await this.abort();
+      await Promise.all(this.paths.slice(0, closed).map((path) => rm(path, { force: true })));
+      throw e;
+    }
+    return this.paths;
+  }
+
+  /** Removes every shard not yet published. */
+  async abort(): Promise<void> {
+    await Promise.all(this.#writers.map((w) => w.abort()));
+  }
+}
