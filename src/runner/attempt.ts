@@ -4,7 +4,8 @@
  * Runs in the orchestrator's process or in a child process (`isolation: "process"`); both use this function.
  * @module
  */
-import { mkdir, rm } from "node:fs/promises";
+import { existsSync, mkdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { KoanError, messageOf } from "../core/errors.js";
 import type { JsonValue } from "../core/hash.js";
@@ -51,7 +52,8 @@ function outputError(node: string, message: string): KoanError {
 /** Run one attempt. Errors thrown are the *cause* (the caller wraps them once as StepFailedError). */
 export async function runAttempt(a: AttemptInput): Promise<StoredOutput[]> {
   const scratch = join(a.scratchRoot, `${a.stepRunId}-${a.attempt}`);
-  await mkdir(join(scratch, "work"), { recursive: true });
+  const work = join(scratch, "work");
+  let scratchMade = false;
   const controller = new AbortController();
   const onAbort = (): void => controller.abort(a.signal.reason);
   a.signal.addEventListener("abort", onAbort, { once: true });
@@ -63,6 +65,14 @@ export async function runAttempt(a: AttemptInput): Promise<StoredOutput[]> {
       values[port] = await materializerFor(art.materializer, art.materializerVersion).load(art.contentHash, art.materializerVersion, reader);
     }
     const ctx: StepContext = Object.freeze({
+      // The scratch folder is made on first use: most steps never touch it.
+      get scratchDir(): string {
+        if (!scratchMade) {
+          mkdirSync(work, { recursive: true });
+          scratchMade = true;
+        }
+        return work;
+      },
       pipeline: a.pipeline,
       step: a.node,
       runId: a.runId,
@@ -71,7 +81,6 @@ export async function runAttempt(a: AttemptInput): Promise<StoredOutput[]> {
       seed: a.seed,
       rng: createRng(a.seed),
       log: a.sink.logger(),
-      scratchDir: join(scratch, "work"),
       signal: controller.signal,
     });
     const stopped = new Promise<never>((_, reject) => {
@@ -98,7 +107,7 @@ export async function runAttempt(a: AttemptInput): Promise<StoredOutput[]> {
   } finally {
     if (timer) clearTimeout(timer);
     a.signal.removeEventListener("abort", onAbort);
-    await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
+    if (scratchMade || existsSync(scratch)) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
   }
 }
 

@@ -18,6 +18,32 @@ export interface SqliteConfig {
   path: string;
 }
 
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements are reusable, so keep the most recent ones.
+ * Kysely runs `all()`/`run()` on them (and `iterate()` only for streams, which it does not use here).
+ */
+function withStatementCache(database: Database.Database): Database.Database {
+  const cache = new Map<string, Database.Statement>();
+  const prepare = database.prepare.bind(database);
+  return new Proxy(database, {
+    get(target, prop, receiver) {
+      if (prop !== "prepare") {
+        const value = Reflect.get(target, prop, receiver) as unknown;
+        return typeof value === "function" ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      }
+      return (sql: string) => {
+        let stmt = cache.get(sql);
+        if (!stmt) {
+          stmt = prepare(sql);
+          if (cache.size >= 256) cache.delete(cache.keys().next().value as string);
+          cache.set(sql, stmt);
+        }
+        return stmt;
+      };
+    },
+  });
+}
+
 /** Open (creating and migrating as needed) a SQLite metadata store. */
 export async function openSqliteStore(config: SqliteConfig): Promise<SqlMetadataStore> {
   mkdirSync(dirname(config.path), { recursive: true });
@@ -30,7 +56,7 @@ export async function openSqliteStore(config: SqliteConfig): Promise<SqlMetadata
   } catch (e) {
     throw new KoanError("STORE_UNAVAILABLE", `cannot open the SQLite metadata store ${config.path}: ${(e as Error).message}`, { cause: e });
   }
-  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   try {
     await migrate(db as unknown as Kysely<unknown>, "sqlite", config.path);
   } catch (e) {
