@@ -39,7 +39,7 @@ export interface RunEnv {
 
 /** Progress events (for the live view, `--json` streams and the dashboard). */
 export type RunEvent =
-  | { type: "run-started"; runId: string; pipeline: string; steps: string[] }
+  | { type: "run-started"; runId: string; pipeline: string; steps: readonly string[] }
   | { type: "step-started"; runId: string; step: string; attempt: number }
   | { type: "step-retrying"; runId: string; step: string; attempt: number; error: string }
   | {
