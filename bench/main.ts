@@ -1,12 +1,18 @@
 /**
- * `npm run bench`: prints figures and ratios against baselines measured in the same run. Nothing here passes or
- * fails; targets are printed beside the figures. Select suites with KOAN_BENCH=core,... (default: all).
+ * `npm run bench`: runs every `*.bench.js` suite next to this file (each exports `run()`), printing figures and
+ * ratios against baselines measured in the same run. Nothing here passes or fails; targets are printed beside
+ * the figures. Select suites with KOAN_BENCH=core,data,... (default: all).
  */
-import { run as core } from "./core.bench.js";
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 
-const suites: Record<string, () => Promise<void>> = { core };
+const here = fileURLToPath(new URL(".", import.meta.url));
 const want = process.env.KOAN_BENCH?.split(",").map((s) => s.trim());
-for (const [name, fn] of Object.entries(suites)) {
+const suites = readdirSync(here).filter((f) => f.endsWith(".bench.js")).sort();
+for (const file of suites) {
+  const name = file.replace(/\.bench\.js$/, "");
   if (want && !want.includes(name)) continue;
-  await fn();
+  const mod = (await import(new URL(file, import.meta.url).href)) as { run: () => Promise<void> };
+  process.stdout.write(`\n== ${name}\n`);
+  await mod.run();
 }
