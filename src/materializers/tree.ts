@@ -45,17 +45,22 @@ export async function listTree(root: string): Promise<string[]> {
 
 /** Store files (relative paths under `base`) and a manifest naming them. */
 export async function saveTree(kind: "file" | "dir", base: string, paths: readonly string[], out: BlobWriter): Promise<SavedArtifact> {
-  const files: TreeEntry[] = [];
+  return saveFiles(kind, paths.map((p) => ({ path: p, local: join(base, ...p.split("/")) })), out);
+}
+
+/** Store local files under the given relative paths, and a manifest naming them (sorted by path). */
+export async function saveFiles(kind: "file" | "dir", files: readonly { path: string; local: string }[], out: BlobWriter): Promise<SavedArtifact> {
+  const entries: TreeEntry[] = [];
   const blobs: BlobRef[] = [];
-  for (const p of paths) {
-    const ref = await out.putFile(join(base, ...p.split("/")));
-    files.push({ path: p, hash: ref.hash, size: ref.size });
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    const ref = await out.putFile(f.local);
+    entries.push({ path: f.path, hash: ref.hash, size: ref.size });
     blobs.push(ref);
   }
-  const manifest: TreeManifest = { kind, files };
+  const manifest: TreeManifest = { kind, files: entries };
   const root = await out.putBytes(Buffer.from(canonicalJson(manifest), "utf8"));
-  const total = files.reduce((n, f) => n + f.size, 0);
-  return { root, blobs: [root, ...blobs], meta: { files: files.length, bytes: total, ...(kind === "file" && files[0] ? { name: files[0].path } : {}) } };
+  const total = entries.reduce((n, f) => n + f.size, 0);
+  return { root, blobs: [root, ...blobs], meta: { files: entries.length, bytes: total, ...(kind === "file" && entries[0] ? { name: entries[0].path } : {}) } };
 }
 
 /** Read a manifest blob. */

@@ -1,0 +1,137 @@
+/**
+ * Writing a dataset: rows or Examples per split, spread round-robin over a fixed number of gzip TFRecord shards
+ * per split (so the same rows in the same order always give the same bytes), then a manifest. Nothing is
+ * visible under its final name until `close()`.
+ *
+ * @example
+ * ```ts
+ * const w = await DatasetWriter.create(join(ctx.scratchDir, "data"), { splits: ["train", "eval"], shards: 2 });
+ * await w.write("train", { x: 1.5, label: "a" });
+ * const dataset = await w.close();   // return it from a step as a types.dataset() output
+ * ```
+ * @module
+ */
+import { mkdir, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { KoanError } from "../../core/errors.js";
+import { canonicalJson, type JsonValue } from "../../core/hash.js";
+import { encodeExample } from "../example/encode.js";
+import { exampleFromRow, type Row } from "../example/rows.js";
+import type { Example, FeatureKind } from "../example/types.js";
+import { formatSchemaText } from "../schema/pbtxt.js";
+import type { Schema } from "../schema/types.js";
+import { ShardedTFRecordWriter } from "../tfrecord/sharded-writer.js";
+import { Dataset } from "./dataset.js";
+import { checkSplitName, DATASET_FORMAT_VERSION, MANIFEST_FILE, type DatasetManifest } from "./manifest.js";
+
+/** Options of {@link DatasetWriter.create}. */
+export interface DatasetWriterOptions {
+  /** Split names, in order. */
+  splits: readonly string[];
+  /** Shards per split (default 1); a number for all, or per split. */
+  shards?: number | Readonly<Record<string, number>>;
+  compression?: "gzip" | "none";
+  /** Known feature kinds (from a declared schema); others are inferred from the first non-empty value. */
+  kinds?: Readonly<Record<string, FeatureKind>>;
+  /** Provenance recorded in the manifest. */
+  source?: { [key: string]: JsonValue };
+}
+
+/** Writes one dataset into a new folder. */
+export class DatasetWriter {
+  private readonly kinds = new Map<string, FeatureKind>();
+  private readonly rows = new Map<string, number>();
+  private schemaText: string | undefined;
+  private closed = false;
+
+  private constructor(
+    readonly folder: string,
+    private readonly options: DatasetWriterOptions,
+    private readonly writers: Map<string, ShardedTFRecordWriter>,
+  ) {
+    for (const [k, v] of Object.entries(options.kinds ?? {})) this.kinds.set(k, v);
+    for (const s of options.splits) this.rows.set(s, 0);
+  }
+
+  /** Create the folder (it must not hold a dataset yet) and open every shard. */
+  static async create(folder: string, options: DatasetWriterOptions): Promise<DatasetWriter> {
+    if (!options.splits.length) throw new KoanError("USAGE", "a dataset needs at least one split");
+    const seen = new Set<string>();
+    for (const s of options.splits) {
+      checkSplitName(s);
+      if (seen.has(s)) throw new KoanError("USAGE", `split "${s}" is named twice`);
+      seen.add(s);
+    }
+    await mkdir(folder, { recursive: true });
+    const writers = new Map<string, ShardedTFRecordWriter>();
+    try {
+      for (const s of options.splits) {
+        const shardCount = typeof options.shards === "number" ? options.shards : (options.shards?.[s] ?? 1);
+        writers.set(s, await ShardedTFRecordWriter.open({ directory: join(folder, s), shardCount, compression: options.compression ?? "gzip" }));
+      }
+    } catch (e) {
+      await Promise.all([...writers.values()].map((w) => w.abort()));
+      throw e;
+    }
+    return new DatasetWriter(folder, options, writers);
+  }
+
+  /** Rows written to a split so far. */
+  count(split: string): number {
+    return this.rows.get(split) ?? 0;
+  }
+
+  /** Append a row (converted with the known kinds) or an Example to a split. */
+  async write(split: string, row: Row | Example): Promise<void> {
+    const writer = this.writers.get(split);
+    if (!writer) throw new KoanError("USAGE", `the dataset being written has no split "${split}"`, { hint: `splits: ${this.options.splits.join(", ")}` });
+    const index = this.rows.get(split) ?? 0;
+    const example = row instanceof Map ? (row as Example) : exampleFromRow(row as Row, { kinds: this.kinds });
+    for (const [name, f] of example) {
+      const known = this.kinds.get(name);
+      if (known === undefined) {
+        if (f.values.length > 0 || f.kind !== "bytes") this.kinds.set(name, f.kind);
+      } else if (known !== f.kind && f.values.length > 0) {
+        throw new KoanError("DATA_INVALID", `feature "${name}" is ${f.kind} in row ${index} of split "${split}", but ${known} before`, { details: { feature: name, row: index, split } });
+      }
+    }
+    await writer.write(encodeExample(example));
+    this.rows.set(split, index + 1);
+  }
+
+  /** Attach a schema (written as `schema.pbtxt`). */
+  setSchema(schema: Schema): void {
+    this.schemaText = formatSchemaText(schema);
+  }
+
+  /** Finish every shard, write the manifest, and open the result. */
+  async close(): Promise<Dataset> {
+    if (this.closed) throw new KoanError("USAGE", "the dataset writer is already closed");
+    this.closed = true;
+    const splits: Record<string, { rows: number; shards: string[] }> = {};
+    for (const [name, w] of this.writers) {
+      const paths = await w.close();
+      splits[name] = { rows: this.rows.get(name) ?? 0, shards: paths.map((p) => `${name}/${p.slice(p.lastIndexOf("/") + 1)}`) };
+    }
+    if (this.schemaText !== undefined) await writeFile(join(this.folder, "schema.pbtxt"), this.schemaText);
+    const features = Object.fromEntries([...this.kinds.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    const manifest: DatasetManifest = {
+      format: "koan.dataset",
+      version: DATASET_FORMAT_VERSION,
+      compression: this.options.compression ?? "gzip",
+      features,
+      splits,
+      schema: this.schemaText !== undefined ? "schema.pbtxt" : null,
+      source: this.options.source ?? null,
+    };
+    await writeFile(join(this.folder, MANIFEST_FILE), `${JSON.stringify(JSON.parse(canonicalJson(manifest)), null, 1)}\n`);
+    return Dataset.open(this.folder);
+  }
+
+  /** Discard everything written. */
+  async abort(): Promise<void> {
+    this.closed = true;
+    await Promise.all([...this.writers.values()].map((w) => w.abort()));
+    await rm(this.folder, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,7 @@
+/** Built-in steps. @module */
+export { fileSource, fileSourceParams, type FileSourceParams } from "./sources/file-source.js";
+export { rowsSource } from "./sources/rows-source.js";
+export { statistics } from "./validation/statistics.js";
+export { schemaGen } from "./validation/schema-gen.js";
+export { validate } from "./validation/validate.js";
+export { statisticsType, schemaType, anomaliesType } from "./validation/types.js";
