@@ -26,12 +26,11 @@ import { join, resolve } from "node:path";
 import { KoanError } from "./errors.js";
 import { canonicalJson, sha256, type JsonValue } from "./hash.js";
 import type { StandardSchemaV1 } from "./standard-schema.js";
-import { callable, makeDefinition, type Ports, type Step, type StepContext } from "./step.js";
+import { callable, makeDefinition, type Ports, type Step, type StepContext, type StepOptions } from "./step.js";
 
-/** Options of {@link commandStep}. */
-export interface CommandStepOptions<I extends Ports, O extends Ports, S extends StandardSchemaV1 | undefined> {
-  name: string;
-  description?: string;
+/** Options of {@link commandStep}: the step options that apply to a program, plus how to run it. */
+export interface CommandStepOptions<I extends Ports, O extends Ports, S extends StandardSchemaV1 | undefined>
+  extends Pick<StepOptions<I, O, S>, "name" | "description" | "inputs" | "params" | "version" | "cache" | "retries" | "timeoutMs"> {
   /** Program and arguments (no shell); placeholders are replaced. */
   command: readonly string[];
   /** A script file whose content hash joins the step's identity (path relative to the current folder). */
@@ -40,14 +39,8 @@ export interface CommandStepOptions<I extends Ports, O extends Ports, S extends 
   env?: Readonly<Record<string, string>>;
   /** Working folder for the program (default: the current folder). */
   cwd?: string;
-  inputs?: I;
   /** Outputs of kind `dir` are created empty before the program starts; `file` and `json` outputs are paths it writes. */
   outputs?: O;
-  params?: S;
-  version?: string;
-  cache?: boolean;
-  retries?: number;
-  timeoutMs?: number;
 }
 
 const PLACEHOLDER = /\{(inputs|outputs|params)\.([A-Za-z0-9_-]+)\}|\{scratch\}/g;
