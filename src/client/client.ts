@@ -14,7 +14,7 @@
  * ```
  * @module
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import "../stores/flavors.js";
@@ -100,6 +100,9 @@ function pidAlive(pid: number): boolean {
 
 /** An open project with its stack. */
 export class Koan {
+  /** Folder for values loaded by {@link load} (files and folders); removed by {@link close}. */
+  private readonly scratch = join(tmpdir(), "koan", `client-${process.pid}-${newId("d")}`);
+
   private constructor(
     readonly project: Project,
     readonly stack: StackConfig,
@@ -217,6 +220,7 @@ export class Koan {
       error ? storedError(error) : outcome.status === "cancelled" ? { code: "RUN_CANCELLED", message: "the run was cancelled" } : null,
     );
     const durationMs = endedAt.getTime() - startedAt.getTime();
+    await rm(scratchRoot, { recursive: true, force: true }).catch(() => undefined);
     emit({ type: "run-finished", runId, status: outcome.status, durationMs });
     const steps = inPipelineOrder(await this.metadata.listStepRuns(runId), p.order);
     return { runId, status: outcome.status, durationMs, steps, outputs: await this.outputsOf(steps), ...(error ? { error } : {}) };
@@ -299,7 +303,7 @@ export class Koan {
   /** Load an artifact's value through the materializer that wrote it (hashes are verified). */
   async load(ref: string | ArtifactRecord, scratch?: string): Promise<unknown> {
     const a = typeof ref === "string" ? await this.resolveArtifact(ref) : ref;
-    const dir = scratch ?? join(tmpdir(), "koan", "load", newId("d"));
+    const dir = scratch ?? join(this.scratch, a.id);
     return materializerFor(a.materializer, a.materializerVersion).load(a.contentHash, a.materializerVersion, blobReader(this.artifacts, dir));
   }
 
@@ -368,6 +372,7 @@ export class Koan {
   }
 
   async close(): Promise<void> {
+    await rm(this.scratch, { recursive: true, force: true }).catch(() => undefined);
     await this.metadata.close();
     await this.artifacts.close();
   }

@@ -36,6 +36,7 @@ export class LocalArtifactStore implements ArtifactStore {
     const s = new LocalArtifactStore(config.path);
     await mkdir(s.blobs, { recursive: true });
     await mkdir(s.tmp, { recursive: true });
+    await s.sweepTemp();
     return s;
   }
 
