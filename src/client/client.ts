@@ -172,7 +172,7 @@ export class Koan {
       pipelineFile: options.pipelineFile ?? null,
       sourceHash: options.sourceHash ?? hashJson(spec.nodes.map((n) => [n.name, n.codeHash])),
       config: { seed, concurrency, cache, params },
-      environment: captureEnvironment(this.project.dir),
+      environment: await captureEnvironment(this.project.dir),
       stack: stackInfo,
       spec: spec as unknown as RunRecord["spec"],
       error: null,
