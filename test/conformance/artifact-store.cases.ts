@@ -1,14 +1,16 @@
 /**
- * The artifact store conformance suite: every flavor runs these cases (local now; S3, GCS and Azure later).
- * A flavor that cannot meet a case declares it in `gaps` with a reason instead of skipping silently.
+ * The artifact store conformance suite: every flavor runs these cases (local, s3 on s3rver, azure on Azurite,
+ * gcs on a fake of its JSON API). A flavor that cannot meet a case declares it in `gaps` with a reason instead of
+ * skipping silently.
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { Readable } from "node:stream";
+import { inspect } from "node:util";
 import type { ArtifactStore } from "../../src/stores/artifact/types.js";
 import { readBlob, checkBlob } from "../../src/stores/artifact/verify.js";
-import { isKoanError } from "../../src/core/errors.js";
+import { isKoanError, type KoanErrorCode } from "../../src/core/errors.js";
 
 /** How a flavor takes part. */
 export interface ArtifactStoreSubject {
@@ -19,8 +21,24 @@ export interface ArtifactStoreSubject {
   corrupt?(store: ArtifactStore, hash: string): Promise<void>;
   /** Cases this flavor cannot pass, with the reason. */
   gaps?: Record<string, string>;
+  /** What the store runs against in this run (shown in test names), e.g. `s3rver`. */
+  against?: string;
+  /** Stores that must fail cleanly, for flavors that talk to a service. */
+  broken?: {
+    /** Its bucket/container does not exist. */
+    missingBucket?(): Promise<ArtifactStore>;
+    /** Its credentials are refused. */
+    badCredentials?(): Promise<ArtifactStore>;
+    /** Its endpoint does not answer. */
+    unreachable?(): Promise<ArtifactStore>;
+  };
+  /** Credentials the subject uses: no error may contain them. */
+  secrets?: readonly string[];
   cleanup(): Promise<void>;
 }
+
+/** The reachability check remote flavors offer (`koan stack describe` calls it). */
+type Checkable = ArtifactStore & { check?(): Promise<void> };
 
 const sha = (b: Uint8Array | string): string => createHash("sha256").update(b).digest("hex");
 
@@ -28,6 +46,30 @@ async function collect(stream: AsyncIterable<unknown>): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const c of stream) chunks.push(Buffer.from(c as Uint8Array));
   return Buffer.concat(chunks);
+}
+
+/** Every call must reject with `code`, name the store (its URI) and show none of `secrets`. */
+async function assertFailsCleanly(store: Checkable, code: KoanErrorCode, secrets: readonly string[]): Promise<void> {
+  const hash = sha("anything");
+  const calls: [string, () => Promise<unknown>][] = [
+    ["put", () => store.put(Buffer.from("anything"))],
+    ["put stream", () => store.put(Readable.from([Buffer.from("any"), Buffer.from("thing")]))],
+    ["exists", () => store.exists(hash)],
+    ["get", () => store.get(hash)],
+    ["list", async () => {
+      for await (const _ of store.list()) void _;
+    }],
+  ];
+  if (store.check) calls.push(["check", () => (store.check as () => Promise<void>)()]);
+  for (const [name, call] of calls) {
+    await assert.rejects(call(), (e) => {
+      assert.ok(isKoanError(e, code), `${name}: expected ${code}, got ${inspect(e)}`);
+      assert.ok(e.message.includes(store.uri), `${name}: the message names the store: ${e.message}`);
+      const shown = [e.message, e.hint ?? "", JSON.stringify(e.toJSON()), inspect(e, { depth: 8 }), String(e.stack)].join("\n");
+      for (const secret of secrets) assert.ok(!shown.includes(secret), `${name}: the error shows a credential`);
+      return true;
+    });
+  }
 }
 
 export function artifactStoreConformance(subject: ArtifactStoreSubject): void {
@@ -127,6 +169,118 @@ export function artifactStoreConformance(subject: ArtifactStoreSubject): void {
       },
     ],
     [
+      "a blob is not visible while its source is still streaming",
+      async (s) => {
+        const first = Buffer.alloc(256 * 1024, 7);
+        const second = Buffer.alloc(256 * 1024, 9);
+        const hash = sha(Buffer.concat([first, second]));
+        let release!: () => void;
+        const gate = new Promise<void>((r) => (release = r));
+        let reached!: () => void;
+        const atGate = new Promise<void>((r) => (reached = r));
+        async function* slow(): AsyncIterable<Uint8Array> {
+          yield first;
+          reached();
+          await gate;
+          yield second;
+        }
+        const putting = s.put(slow());
+        await Promise.race([atGate, putting.then(() => assert.fail("put finished before its source ended"))]);
+        assert.equal(await s.exists(hash), false);
+        assert.equal(await s.stat(hash), undefined);
+        for await (const r of s.list()) assert.notEqual(r.hash, hash);
+        release();
+        const ref = await putting;
+        assert.equal(ref.hash, hash);
+        assert.equal((await s.stat(hash))?.size, first.length + second.length);
+      },
+    ],
+    [
+      "a large stream (24 MiB, several upload parts) round-trips and verifies",
+      async (s) => {
+        const parts = Array.from({ length: 24 }, (_, i) => {
+          const b = Buffer.alloc(1024 * 1024, i);
+          b.writeUInt32BE(i * 2654435761 >>> 0, 0);
+          return b;
+        });
+        const h = createHash("sha256");
+        for (const p of parts) h.update(p);
+        const expected = h.digest("hex");
+        const ref = await s.put(Readable.from(parts));
+        assert.equal(ref.hash, expected);
+        assert.equal(ref.size, 24 * 1024 * 1024);
+        assert.equal((await s.stat(expected))?.size, ref.size);
+        const back = createHash("sha256");
+        let size = 0;
+        for await (const c of await s.get(expected, { verify: true })) {
+          back.update(c as Buffer);
+          size += (c as Buffer).length;
+        }
+        assert.equal(size, ref.size);
+        assert.equal(back.digest("hex"), expected);
+      },
+    ],
+    [
+      "concurrent puts of the same content store one blob",
+      async (s) => {
+        const data = Buffer.alloc(3 * 1024 * 1024 + 17, 42);
+        const refs = await Promise.all([s.put(Readable.from([data])), s.put(Readable.from([data.subarray(0, 5), data.subarray(5)])), s.put(data)]);
+        assert.equal(new Set(refs.map((r) => r.hash)).size, 1);
+        const hash = refs[0]?.hash as string;
+        const listed: string[] = [];
+        for await (const r of s.list()) if (r.hash === hash) listed.push(r.hash);
+        assert.equal(listed.length, 1);
+        assert.deepEqual(await readBlob(s, hash), data);
+      },
+    ],
+    [
+      "list returns every blob (across pages)",
+      async (s) => {
+        const refs = [];
+        for (let i = 0; i < 25; i++) refs.push(await s.put(Buffer.from(`blob number ${i}`)));
+        const listed = new Map<string, number>();
+        for await (const r of s.list()) listed.set(r.hash, r.size);
+        assert.equal(listed.size, 25);
+        for (const r of refs) assert.equal(listed.get(r.hash), r.size);
+      },
+    ],
+    [
+      "an unreachable endpoint is STORE_UNAVAILABLE, naming the store",
+      async () => {
+        if (!subject.broken?.unreachable) return;
+        const store = await subject.broken.unreachable();
+        try {
+          await assertFailsCleanly(store, "STORE_UNAVAILABLE", subject.secrets ?? []);
+        } finally {
+          await store.close();
+        }
+      },
+    ],
+    [
+      "a missing bucket or container is CONFIG_INVALID, naming it",
+      async () => {
+        if (!subject.broken?.missingBucket) return;
+        const store = await subject.broken.missingBucket();
+        try {
+          await assertFailsCleanly(store, "CONFIG_INVALID", subject.secrets ?? []);
+        } finally {
+          await store.close();
+        }
+      },
+    ],
+    [
+      "refused credentials are STORE_UNAVAILABLE, and no error shows a credential",
+      async () => {
+        if (!subject.broken?.badCredentials) return;
+        const store = await subject.broken.badCredentials();
+        try {
+          await assertFailsCleanly(store, "STORE_UNAVAILABLE", subject.secrets ?? []);
+        } finally {
+          await store.close();
+        }
+      },
+    ],
+    [
       "corruption is detected when read with verify",
       async (s) => {
         if (!subject.corrupt) return;
@@ -137,9 +291,12 @@ export function artifactStoreConformance(subject: ArtifactStoreSubject): void {
       },
     ],
   ];
+  const names = new Set(cases.map(([n]) => n));
+  for (const g of Object.keys(subject.gaps ?? {})) if (!names.has(g)) throw new Error(`${subject.flavor} declares a gap for an unknown case: "${g}"`);
   for (const [name, fn] of cases) {
     const gap = subject.gaps?.[name];
-    test(`[artifact-store:${subject.flavor}] ${name}`, gap ? { skip: `known gap: ${gap}` } : {}, async () => {
+    const label = subject.against ? `${subject.flavor} on ${subject.against}` : subject.flavor;
+    test(`[artifact-store:${label}] ${name}`, gap ? { skip: `known gap: ${gap}` } : {}, async () => {
       const store = await subject.open();
       try {
         await fn(store);
