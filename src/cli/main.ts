@@ -7,9 +7,10 @@ import { Command, CommanderError } from "commander";
 import { KOAN_VERSION } from "../version.js";
 import { EXIT, reportError } from "./output.js";
 import { registerCore } from "./groups/core.js";
+import { registerUi } from "./groups/ui.js";
 
 /** Command groups, in help order. */
-const groups: ((program: Command) => void)[] = [registerCore];
+const groups: ((program: Command) => void)[] = [registerCore, registerUi];
 
 export function buildProgram(): Command {
   const program = new Command("koan")
