@@ -8,9 +8,10 @@ import { KOAN_VERSION } from "../version.js";
 import { EXIT, reportError } from "./output.js";
 import { registerCore } from "./groups/core.js";
 import { registerUi } from "./groups/ui.js";
+import { registerStacks } from "./groups/stack.js";
 
 /** Command groups, in help order. */
-const groups: ((program: Command) => void)[] = [registerCore, registerUi];
+const groups: ((program: Command) => void)[] = [registerCore, registerUi, registerStacks];
 
 export function buildProgram(): Command {
   const program = new Command("koan")

@@ -33,6 +33,7 @@ import { checkBlob, readBlob } from "../stores/artifact/verify.js";
 import type { ArtifactRecord, MetadataStore, RunQuery, RunRecord, RunStatus, StepRunRecord } from "../stores/metadata/types.js";
 import { findProjectDir, initProject, readProject, type Project } from "../project/project.js";
 import { stackOf } from "../project/config.js";
+import { stackRecord } from "../stack/record.js";
 import { captureEnvironment } from "./environment.js";
 import { lineageOf, type LineageGraph } from "./lineage.js";
 import { materializerFor } from "../materializers/registry.js";
@@ -152,19 +153,15 @@ export class Koan {
     if (!Number.isInteger(seed)) throw new KoanError("USAGE", `seed must be an integer, got ${seed}`);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new KoanError("USAGE", `concurrency must be a whole number ≥ 1, got ${concurrency}`);
     const cache = options.cache ?? true;
-    const runId = newId("r");
+    let runId = newId("r");
     const startedAt = new Date();
     const spec = p.spec();
     const scratchRoot = join(tmpdir(), "koan", runId);
     await mkdir(scratchRoot, { recursive: true });
-    const stackInfo = {
-      name: this.stack.name,
-      artifactStore: { flavor: this.stack.artifactStore.flavor, uri: this.artifacts.uri },
-      metadataStore: { flavor: this.stack.metadataStore.flavor },
-      orchestrator: { flavor: this.stack.orchestrator.flavor },
-    };
-    await this.metadata.createRun({
-      id: runId,
+    const stackInfo = stackRecord(this.stack, this);
+    const environment = await captureEnvironment(this.project.dir);
+    const record = (id: string): RunRecord => ({
+      id,
       pipeline: p.name,
       status: "running",
       startedAt: startedAt.toISOString(),
@@ -172,13 +169,23 @@ export class Koan {
       pipelineFile: options.pipelineFile ?? null,
       sourceHash: options.sourceHash ?? hashJson(spec.nodes.map((n) => [n.name, n.codeHash])),
       config: { seed, concurrency, cache, params },
-      environment: await captureEnvironment(this.project.dir),
+      environment,
       stack: stackInfo,
       spec: spec as unknown as RunRecord["spec"],
       error: null,
       host: hostname(),
       pid: process.pid,
     });
+    // Run ids are unique: the store refuses a duplicate, and a clash with another process's run takes a new id.
+    for (let tries = 0; ; tries++) {
+      try {
+        await this.metadata.createRun(record(runId));
+        break;
+      } catch (e) {
+        if (tries >= 4 || !(await this.metadata.getRun(runId))) throw e;
+        runId = newId("r");
+      }
+    }
     const controller = new AbortController();
     const relay = (): void => controller.abort(options.signal?.reason);
     if (options.signal?.aborted) relay();

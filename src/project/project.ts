@@ -46,3 +46,16 @@ export async function initProject(dir: string): Promise<{ project: Project; crea
   await rename(tmp, configFile);
   return { project: await readProject(dir), created: true };
 }
+
+/**
+ * Replace a project's config atomically (temp file, then rename). The new config is validated first (by
+ * rendering and parsing it back), so a bad config is never written. Returns the project with the new config.
+ */
+export async function saveProjectConfig(project: Project, config: ProjectConfig): Promise<Project> {
+  const text = renderConfig(config);
+  const checked = parseConfig(text, project.configFile);
+  const tmp = `${project.configFile}.${process.pid}.${Date.now().toString(36)}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, project.configFile);
+  return { ...project, config: checked };
+}

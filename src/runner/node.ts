@@ -11,6 +11,7 @@ import { newId } from "../core/ids.js";
 import type { PipelineNode } from "../core/pipeline.js";
 import { deriveSeed } from "../core/rng.js";
 import type { ArtifactRecord, EventRecord, NewOutput, StoredError } from "../stores/metadata/types.js";
+import { cachedOrLease, type HeldLease } from "../stores/metadata/lease.js";
 import { runAttempt, type StoredOutput } from "./attempt.js";
 import { cacheKey } from "./cache-key.js";
 import { putText } from "./io.js";
@@ -84,20 +85,65 @@ export async function runNode(env: RunEnv, node: PipelineNode, inputs: Record<st
     meta: { seed, isolation: def.isolation, host: hostname(), ...def.meta } as JsonValue,
   };
 
+  let lease: HeldLease | undefined;
   if (key && env.cache && def.cache && !fingerprintError) {
-    const hit = await env.metadata.findCached(key);
-    const outputs = hit ? await usableHit(env, node, hit.outputs) : undefined;
-    if (hit && outputs) {
+    const cacheKeyOf = key;
+    const check = async (): Promise<{ from: string; outputs: Record<string, ArtifactRecord> } | undefined> => {
+      const hit = await env.metadata.findCached(cacheKeyOf);
+      const outputs = hit ? await usableHit(env, node, hit.outputs) : undefined;
+      return hit && outputs ? { from: hit.stepRun.id, outputs } : undefined;
+    };
+    // One computation per cache key across processes: take the key's lease, or wait for its holder's result.
+    const got = await cachedOrLease(env.metadata, key, `${hostname()}:${process.pid}:${stepRunId}`, check, env.signal);
+    const meta = (got.waitedMs > 0 ? { ...(base.meta as object), leaseWaitMs: got.waitedMs } : base.meta) as JsonValue;
+    if (got.kind === "cached") {
+      const { from, outputs } = got.value;
       const at = now();
-      await env.metadata.createStepRun({ ...base, status: "running", cacheHit: true, cachedFrom: hit.stepRun.id, startedAt: at, endedAt: null, durationMs: null }, inputEvents);
+      await env.metadata.createStepRun({ ...base, meta, status: "running", cacheHit: true, cachedFrom: from, startedAt: at, endedAt: null, durationMs: null }, inputEvents);
       const reused: EventRecord[] = Object.entries(outputs).map(([port, a]) => ({ stepRunId, artifactId: a.id, kind: "output", port }));
       const durationMs = Date.now() - started;
-      await env.metadata.finishStepRun(stepRunId, { status: "succeeded", endedAt: now(), durationMs, attempts: 0, error: null, logBlob: null, meta: base.meta }, [], reused);
+      await env.metadata.finishStepRun(stepRunId, { status: "succeeded", endedAt: now(), durationMs, attempts: 0, error: null, logBlob: null, meta }, [], reused);
       env.emit({ type: "step-finished", runId: env.runId, step: node.name, status: "succeeded", cacheHit: true, durationMs });
       return { status: "succeeded", outputs };
     }
+    if (got.kind === "aborted") {
+      const failure = wrap(new KoanError("RUN_CANCELLED", `step "${node.name}" was cancelled while waiting for another run computing the same result`));
+      const at = now();
+      const durationMs = Date.now() - started;
+      await env.metadata.createStepRun({ ...base, meta, status: "running", cacheHit: false, cachedFrom: null, startedAt: at, endedAt: null, durationMs: null }, inputEvents);
+      await env.metadata.finishStepRun(stepRunId, { status: "cancelled", endedAt: now(), durationMs, attempts: 0, error: storedError(failure), logBlob: null, meta }, []);
+      env.emit({ type: "step-finished", runId: env.runId, step: node.name, status: "cancelled", cacheHit: false, durationMs, error: failure.message });
+      return { status: "cancelled", outputs: {}, error: failure };
+    }
+    lease = got.lease;
+    base.meta = meta;
   }
+  try {
+    return await compute(env, node, inputs, { base, params, seed, stepRunId, inputEvents, started, wrap, fingerprintError, lease });
+  } finally {
+    await lease?.release();
+  }
+}
 
+/** Compute a node (no usable cache hit): its attempts, then the records of its outputs or failure. */
+async function compute(
+  env: RunEnv,
+  node: PipelineNode,
+  inputs: Record<string, ArtifactRecord>,
+  ctx: {
+    base: { meta: JsonValue } & Omit<Parameters<RunEnv["metadata"]["createStepRun"]>[0], "status" | "cacheHit" | "cachedFrom" | "startedAt" | "endedAt" | "durationMs">;
+    params: { [key: string]: JsonValue };
+    seed: number;
+    stepRunId: string;
+    inputEvents: EventRecord[];
+    started: number;
+    wrap: (cause: unknown) => StepFailedError;
+    fingerprintError: unknown;
+    lease: HeldLease | undefined;
+  },
+): Promise<NodeResult & { error?: StepFailedError }> {
+  const def = node.step;
+  const { base, params, seed, stepRunId, inputEvents, started, wrap, fingerprintError, lease } = ctx;
   await env.metadata.createStepRun({ ...base, status: "running", cacheHit: false, cachedFrom: null, startedAt: now(), endedAt: null, durationMs: null }, inputEvents);
   const sink = new LogSink();
   let attempt = 0;
@@ -138,6 +184,7 @@ export async function runNode(env: RunEnv, node: PipelineNode, inputs: Record<st
   }
 
   const durationMs = Date.now() - started;
+  if (lease?.lost) sink.line("WARN", "this step's cache lease expired and was taken over by another run while it computed (is KOAN_LEASE_TTL_MS too short?)");
   const logText = sink.text();
   const logBlob = logText ? await putText(env.artifacts, logText).catch(() => null) : null;
   if (sink.metrics.length) {

@@ -1,5 +1,5 @@
 /**
- * The metadata store conformance suite: every flavor runs these cases (SQLite now; PostgreSQL later).
+ * The metadata store conformance suite: every flavor runs these cases (SQLite and PostgreSQL).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -80,6 +80,8 @@ export function artifact(producer: string, port: string, hash: string): Artifact
     meta: { preview: "1" },
   };
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 const done = { status: "succeeded" as const, endedAt: at(999), durationMs: 5, attempts: 1, error: null, logBlob: null, meta: {} };
 
@@ -272,6 +274,94 @@ export function metadataStoreConformance(subject: MetadataStoreSubject): void {
         assert.ok(await s.getArtifact(other.artifact.id));
         assert.equal((await s.eventsOfArtifacts([only.artifact.id])).length, 0);
         assert.equal(await s.findCached(only.stepRun.cacheKey as string), undefined, "no cache entry points at a deleted artifact");
+      },
+    ],
+    [
+      "a free lease goes to one owner; others are refused until it is released",
+      async (s) => {
+        assert.equal(await s.getLease("L1"), undefined);
+        assert.equal(await s.acquireLease("L1", "alice", 60_000), true);
+        assert.equal(await s.acquireLease("L1", "bob", 60_000), false);
+        const info = await s.getLease("L1");
+        assert.equal(info?.owner, "alice");
+        assert.equal(info?.expired, false);
+        assert.ok((info?.expiresAt ?? 0) > (info?.acquiredAt ?? 0));
+        await s.releaseLease("L1", "bob");
+        assert.equal((await s.getLease("L1"))?.owner, "alice", "releasing someone else's lease does nothing");
+        assert.equal(await s.acquireLease("L2", "bob", 60_000), true, "leases are per key");
+        await s.releaseLease("L1", "alice");
+        assert.equal(await s.getLease("L1"), undefined);
+        assert.equal(await s.acquireLease("L1", "bob", 60_000), true);
+      },
+    ],
+    [
+      "the holder can renew and re-acquire; a lost lease cannot be renewed",
+      async (s) => {
+        assert.equal(await s.acquireLease("R", "alice", 60_000), true);
+        const first = (await s.getLease("R"))?.expiresAt ?? 0;
+        await sleep(5);
+        assert.equal(await s.renewLease("R", "alice", 120_000), true);
+        assert.ok(((await s.getLease("R"))?.expiresAt ?? 0) > first, "renewing moves the expiry");
+        assert.equal(await s.acquireLease("R", "alice", 60_000), true, "the holder may acquire again");
+        assert.equal(await s.renewLease("R", "bob", 60_000), false);
+        await s.releaseLease("R", "alice");
+        assert.equal(await s.renewLease("R", "alice", 60_000), false, "a released lease is gone");
+      },
+    ],
+    [
+      "an expired lease can be taken over, and its old holder has lost it",
+      async (s) => {
+        assert.equal(await s.acquireLease("E", "crashed", 1), true);
+        await sleep(30);
+        assert.equal((await s.getLease("E"))?.expired, true);
+        assert.equal(await s.acquireLease("E", "waiter", 60_000), true);
+        assert.equal((await s.getLease("E"))?.owner, "waiter");
+        assert.equal(await s.renewLease("E", "crashed", 60_000), false);
+        await s.releaseLease("E", "crashed");
+        assert.equal((await s.getLease("E"))?.owner, "waiter", "the old holder's release does not free the new holder's lease");
+      },
+    ],
+    [
+      "of many concurrent acquirers on two connections, exactly one wins",
+      async (s, h) => {
+        const other = await h.reopen();
+        try {
+          for (const key of ["C1", "C2", "C3"]) {
+            const tries = Array.from({ length: 16 }, (_, i) => (i % 2 ? other : s).acquireLease(key, `owner-${i}`, 60_000));
+            const won = (await Promise.all(tries)).filter(Boolean).length;
+            assert.equal(won, 1, `key ${key}`);
+          }
+        } finally {
+          await other.close();
+        }
+      },
+    ],
+    [
+      "concurrent run and step writes on two connections lose no updates",
+      async (s, h) => {
+        const other = await h.reopen();
+        try {
+          const runs = Array.from({ length: 12 }, () => run());
+          await Promise.all(runs.map((r, i) => (i % 2 ? other : s).createRun(r)));
+          await Promise.all(runs.map((r, i) => produce(i % 2 ? s : other, r.id, "only", `cw-${i}`)));
+          await Promise.all(runs.map((r, i) => (i % 2 ? other : s).finishRun(r.id, "succeeded", at(9000 + i), null)));
+          for (const r of runs) {
+            const got = await s.getRun(r.id);
+            assert.equal(got?.status, "succeeded");
+            const steps = await other.listStepRuns(r.id);
+            assert.deepEqual(steps.map((x) => [x.step, x.status]), [["only", "succeeded"]]);
+            assert.equal((await s.eventsOfStepRuns(steps.map((x) => x.id))).length, 1);
+          }
+        } finally {
+          await other.close();
+        }
+      },
+    ],
+    [
+      "the store has a display URI without a password",
+      async (s) => {
+        assert.ok(s.uri.startsWith(`${s.flavor}:`), s.uri);
+        assert.doesNotMatch(s.uri, /:\/\/[^/@:]*:(?!\*\*\*@)[^/@]*@/, "no password in the URI");
       },
     ],
     [

@@ -118,8 +118,20 @@ export interface RunQuery {
   offset?: number;
 }
 
+/** Who holds a cache lease, and until when (epoch ms on the store's clock). */
+export interface LeaseInfo {
+  key: string;
+  owner: string;
+  acquiredAt: number;
+  expiresAt: number;
+  /** True when the expiry has passed (anyone may take the lease over). */
+  expired: boolean;
+}
+
 export interface MetadataStore {
   readonly flavor: string;
+  /** Where the store lives, for display and run records, with any password redacted. */
+  readonly uri: string;
   /** Schema version of the open store. */
   schemaVersion(): Promise<number>;
 
@@ -157,6 +169,19 @@ export interface MetadataStore {
 
   logMetrics(metrics: readonly MetricRecord[]): Promise<void>;
   metricsOfRun(runId: string): Promise<(MetricRecord & { stepName: string })[]>;
+
+  /**
+   * Take the lease on `key` for `ttlMs` (measured on the store's clock) when it is free, expired, or already
+   * held by `owner` (then it is extended). Atomic across processes and machines: of concurrent callers with
+   * different owners, at most one gets `true`.
+   */
+  acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Extend a lease `owner` still holds (even if expired, as long as nobody took it over); false when lost. */
+  renewLease(key: string, owner: string, ttlMs: number): Promise<boolean>;
+  /** Give up a lease (no effect when `owner` does not hold it). */
+  releaseLease(key: string, owner: string): Promise<void>;
+  /** The lease on `key`, if any row exists (expired or not). */
+  getLease(key: string): Promise<LeaseInfo | undefined>;
 
   /** Runs still `running` (to detect dead owners). */
   runningRuns(): Promise<RunRecord[]>;

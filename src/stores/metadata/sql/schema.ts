@@ -79,6 +79,14 @@ export interface MetricsTable {
   at: string;
 }
 
+export interface LeasesTable {
+  key: string;
+  owner: string;
+  /** Epoch milliseconds on the store's clock (PostgreSQL returns bigint as a string). */
+  acquired_at: number | string;
+  expires_at: number | string;
+}
+
 export interface Database {
   koan_meta: MetaTable;
   runs: RunsTable;
@@ -87,4 +95,5 @@ export interface Database {
   artifact_blobs: ArtifactBlobsTable;
   events: EventsTable;
   metrics: MetricsTable;
+  leases: LeasesTable;
 }

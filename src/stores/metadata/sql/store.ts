@@ -3,11 +3,12 @@
  * flavor only supplies the dialect.
  * @module
  */
-import type { Kysely, Selectable } from "kysely";
+import { sql, type Kysely, type RawBuilder, type Selectable } from "kysely";
 import type { JsonValue } from "../../../core/hash.js";
 import type {
   ArtifactRecord,
   EventRecord,
+  LeaseInfo,
   MetadataStore,
   MetricRecord,
   NewOutput,
@@ -94,10 +95,42 @@ function toEvent(r: { step_run_id: string; artifact_id: string; kind: string; po
 
 /** A {@link MetadataStore} over any Kysely dialect whose schema was migrated by `migrate`. */
 export class SqlMetadataStore implements MetadataStore {
+  /**
+   * @param flavor `sqlite` or `postgres` (selects the few dialect-specific SQL fragments).
+   * @param db a Kysely instance over a migrated schema.
+   * @param uri where the store lives, already redacted (no password).
+   */
   constructor(
     readonly flavor: string,
     private readonly db: Kysely<Database>,
+    readonly uri: string = `${flavor}:`,
   ) {}
+
+  /**
+   * Run `fn` in a write transaction. On SQLite it starts with `begin immediate`, so a transaction that reads
+   * before writing waits for other writers (busy timeout) instead of failing with SQLITE_BUSY.
+   */
+  private tx<T>(fn: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+    if (this.flavor !== "sqlite") return this.db.transaction().execute(fn);
+    return this.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const out = await fn(conn);
+        await sql`commit`.execute(conn);
+        return out;
+      } catch (e) {
+        await sql`rollback`.execute(conn).catch(() => undefined);
+        throw e;
+      }
+    });
+  }
+
+  /** The store's clock, epoch ms (one clock for every process and machine using the store). */
+  private nowMs(): RawBuilder<number> {
+    return this.flavor === "postgres"
+      ? sql<number>`(floor(extract(epoch from clock_timestamp()) * 1000))::bigint`
+      : sql<number>`cast(round((julianday('now') - 2440587.5) * 86400000) as integer)`;
+  }
 
   async schemaVersion(): Promise<number> {
     return readSchemaVersion(this.db as unknown as Kysely<unknown>);
@@ -164,7 +197,7 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async createStepRun(s: StepRunRecord, inputs: readonly EventRecord[]): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.tx(async (trx) => {
       await trx
         .insertInto("step_runs")
         .values({
@@ -202,7 +235,7 @@ export class SqlMetadataStore implements MetadataStore {
     outputs: readonly NewOutput[],
     reused: readonly EventRecord[] = [],
   ): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
+    await this.tx(async (trx) => {
       for (const o of outputs) {
         const a = o.artifact;
         await trx
@@ -352,13 +385,59 @@ export class SqlMetadataStore implements MetadataStore {
     }));
   }
 
+  async acquireLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const now = this.nowMs();
+    const ttl = Math.max(1, Math.round(ttlMs));
+    const r = await this.db
+      .insertInto("leases")
+      .values({ key, owner, acquired_at: now, expires_at: sql<number>`${now} + ${ttl}` })
+      .onConflict((oc) =>
+        oc
+          .column("key")
+          .doUpdateSet({
+            owner: (eb) => eb.ref("excluded.owner"),
+            acquired_at: (eb) => eb.ref("excluded.acquired_at"),
+            expires_at: (eb) => eb.ref("excluded.expires_at"),
+          })
+          .where((eb) => eb.or([eb("leases.expires_at", "<=", now), eb("leases.owner", "=", owner)])),
+      )
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async renewLease(key: string, owner: string, ttlMs: number): Promise<boolean> {
+    const ttl = Math.max(1, Math.round(ttlMs));
+    const r = await this.db
+      .updateTable("leases")
+      .set({ expires_at: sql<number>`${this.nowMs()} + ${ttl}` })
+      .where("key", "=", key)
+      .where("owner", "=", owner)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) > 0;
+  }
+
+  async releaseLease(key: string, owner: string): Promise<void> {
+    await this.db.deleteFrom("leases").where("key", "=", key).where("owner", "=", owner).execute();
+  }
+
+  async getLease(key: string): Promise<LeaseInfo | undefined> {
+    const r = await this.db
+      .selectFrom("leases")
+      .select(["key", "owner", "acquired_at", "expires_at", this.nowMs().as("now")])
+      .where("key", "=", key)
+      .executeTakeFirst();
+    if (!r) return undefined;
+    const expiresAt = Number(r.expires_at);
+    return { key: r.key, owner: r.owner, acquiredAt: Number(r.acquired_at), expiresAt, expired: expiresAt <= Number(r.now) };
+  }
+
   async runningRuns(): Promise<RunRecord[]> {
     return (await this.db.selectFrom("runs").selectAll().where("status", "=", "running").execute()).map(toRun);
   }
 
   async deleteRuns(ids: readonly string[]): Promise<{ artifacts: string[]; blobs: string[] }> {
     if (!ids.length) return { artifacts: [], blobs: [] };
-    return this.db.transaction().execute(async (trx) => {
+    return this.tx(async (trx) => {
       const stepRuns: { id: string; log_blob: string | null }[] = [];
       for (const part of chunks(ids)) stepRuns.push(...(await trx.selectFrom("step_runs").select(["id", "log_blob"]).where("run_id", "in", part).execute()));
       const stepIds = stepRuns.map((s) => s.id);

@@ -64,5 +64,5 @@ export async function openSqliteStore(config: SqliteConfig): Promise<SqlMetadata
     if (e instanceof KoanError) throw e;
     throw new KoanError("STORE_INVALID", `cannot read the metadata store ${config.path}: ${(e as Error).message}`, { cause: e, hint: "is this file a Koan metadata store?" });
   }
-  return new SqlMetadataStore("sqlite", db);
+  return new SqlMetadataStore("sqlite", db, `sqlite://${config.path.startsWith("/") ? "" : "/"}${config.path}`);
 }
