@@ -126,11 +126,19 @@ export class Koan {
     const stack = stackOf(project.config, options.stack);
     const ctx = { projectDir: project.dir };
     const artifacts = await createComponent<ArtifactStore>("artifact-store", stack.artifactStore.flavor, stack.artifactStore.config, ctx);
-    const metadata = await createComponent<MetadataStore>("metadata-store", stack.metadataStore.flavor, stack.metadataStore.config, ctx);
-    const orchestrator = await createComponent<Orchestrator>("orchestrator", stack.orchestrator.flavor, stack.orchestrator.config, ctx);
-    const koan = new Koan(project, stack, artifacts, metadata, orchestrator, created);
-    await koan.markInterrupted();
-    return koan;
+    let metadata: MetadataStore | undefined;
+    try {
+      metadata = await createComponent<MetadataStore>("metadata-store", stack.metadataStore.flavor, stack.metadataStore.config, ctx);
+      const orchestrator = await createComponent<Orchestrator>("orchestrator", stack.orchestrator.flavor, stack.orchestrator.config, ctx);
+      const koan = new Koan(project, stack, artifacts, metadata, orchestrator, created);
+      await koan.markInterrupted();
+      return koan;
+    } catch (e) {
+      // Close what was opened, so a failed open leaves no handle (or connection pool) behind.
+      await metadata?.close().catch(() => undefined);
+      await artifacts.close().catch(() => undefined);
+      throw e;
+    }
   }
 
   /** Runs left `running` by a process on this host that no longer exists become `interrupted`. */
