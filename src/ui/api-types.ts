@@ -103,7 +103,7 @@ export interface StepView {
 }
 
 /** The kinds of artifacts that have their own pages. */
-export type ArtifactKind = "dataset" | "statistics" | "evaluation" | "deployment";
+export type ArtifactKind = "dataset" | "statistics" | "anomalies" | "evaluation" | "deployment";
 
 /** `GET /api/runs/:id`. */
 export interface RunView {

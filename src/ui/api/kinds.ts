@@ -6,7 +6,7 @@ import { normalizeDataset } from "../kinds/dataset.js";
 import { normalizeDeployment } from "../kinds/deployment.js";
 import { normalizeEvaluation } from "../kinds/evaluation.js";
 import { findKind, readKind } from "../kinds/find.js";
-import { normalizeStatistics } from "../kinds/statistics.js";
+import { flattenAnomalies, normalizeStatistics } from "../kinds/statistics.js";
 import { runMetrics } from "../../compare/run-metrics.js";
 import { artifactSummary, metricViews } from "../run-view.js";
 
@@ -22,11 +22,11 @@ export function kindRoutes(ui: UiContext): Hono {
       const ref = c.req.param("id") as string;
       const datasets = await findKind(koan, ref, "dataset");
       const stats = await findKind(koan, ref, "statistics");
-      return {
-        runId: datasets.runId,
-        datasets: await readKind(koan, datasets.found, normalizeDataset),
-        statistics: await readKind(koan, stats.found, normalizeStatistics),
-      };
+      const statistics = await readKind(koan, stats.found, normalizeStatistics);
+      // Anomalies of the `validate` step are artifacts of their own: show them with the statistics.
+      const anomalies = (await readKind(koan, (await findKind(koan, ref, "anomalies")).found, flattenAnomalies)).flatMap((x) => x.content ?? []);
+      for (const item of statistics) if (item.content) item.content.anomalies = [...item.content.anomalies, ...anomalies];
+      return { runId: datasets.runId, datasets: await readKind(koan, datasets.found, normalizeDataset), statistics };
     }),
   );
   app.get(

@@ -25,3 +25,15 @@ export function normalizeStatistics(value: unknown): StatisticsContent {
     : [];
   return { splits, anomalies };
 }
+
+/** The anomalies artifact of the `validate` step (anomalies per split) as one list, split named in each line. */
+export function flattenAnomalies(value: unknown): StatisticsContent["anomalies"] {
+  if (value === null || typeof value !== "object" || Array.isArray(value)) throw new KoanError("FORMAT_INVALID", "the anomalies artifact is not an object of splits");
+  return Object.entries(value as Record<string, unknown>).flatMap(([split, list]) =>
+    (Array.isArray(list) ? (list as Record<string, unknown>[]) : []).map((x) => ({
+      feature: String(x.feature ?? "(dataset)"),
+      severity: String(x.severity ?? "WARNING"),
+      description: `[${split}] ${String(x.shortDescription ?? x.code ?? "")}: ${String(x.description ?? "")}`,
+    })),
+  );
+}
