@@ -17,8 +17,9 @@ export { commandStep } from "./core/command-step.js";
 export type { CommandStepOptions } from "./core/command-step.js";
 import { types as coreTypes } from "./core/types.js";
 import { dataset } from "./data/dataset/type.js";
-/** The built-in artifact types: `json`, `bytes`, `file`, `dir`, `dataset`. */
-export const types = { ...coreTypes, dataset } as const;
+import { transformType } from "./transform/artifact.js";
+/** The built-in artifact types: `json`, `bytes`, `file`, `dir`, `dataset`, `transform`. */
+export const types = { ...coreTypes, dataset, transform: transformType } as const;
 export { defineArtifactType } from "./core/types.js";
 export type { ArtifactType, ValueOf } from "./core/types.js";
 export { fileFingerprint } from "./core/fingerprint.js";
@@ -42,3 +43,33 @@ export { KOAN_VERSION } from "./version.js";
 export { Dataset, DatasetWriter } from "./data/dataset/index.js";
 export type { DatasetWriterOptions, DatasetManifest, ColumnBatch, Column } from "./data/dataset/index.js";
 export * from "./steps/index.js";
+export {
+  applyTransform,
+  transformToVector,
+  compileTransform,
+  CompiledTransform,
+  featureSpec,
+  denseBatches,
+  denseMatrix,
+  transformType,
+  parseTransform,
+  serializeTransform,
+  saveTransform,
+  loadTransform,
+  transformedSample,
+} from "./transform/index.js";
+export type {
+  FittedTransform,
+  FeatureSpec,
+  ModelInput,
+  LabelSpec,
+  DenseBatch,
+  ApplyOptions,
+  TransformedRow,
+  CustomTransform,
+  CustomTransformFn,
+  AnalyzerOutputs,
+  PreprocessConfig,
+  PreprocessConfigInput,
+  SampledRow,
+} from "./transform/index.js";

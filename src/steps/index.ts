@@ -5,3 +5,5 @@ export { statistics } from "./validation/statistics.js";
 export { schemaGen } from "./validation/schema-gen.js";
 export { validate } from "./validation/validate.js";
 export { statisticsType, schemaType, anomaliesType } from "./validation/types.js";
+export { ratioSplit, categoricalSplit, categoricalRatioSplit, hybridSplit, timeSplit, customSplit, type CustomSplitOptions, type SplitFn } from "./split/index.js";
+export { preprocess, preprocessWith, transformDataset, type PreprocessStep } from "./preprocess/index.js";
