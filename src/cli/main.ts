@@ -8,10 +8,11 @@ import { KOAN_VERSION } from "../version.js";
 import { EXIT, reportError } from "./output.js";
 import { registerCore } from "./groups/core.js";
 import { registerUi } from "./groups/ui.js";
+import { registerData } from "./groups/data.js";
 import { registerStacks } from "./groups/stack.js";
 
 /** Command groups, in help order. */
-const groups: ((program: Command) => void)[] = [registerCore, registerUi, registerStacks];
+const groups: ((program: Command) => void)[] = [registerCore, registerData, registerUi, registerStacks];
 
 export function buildProgram(): Command {
   const program = new Command("koan")

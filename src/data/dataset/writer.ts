@@ -99,6 +99,18 @@ export class DatasetWriter {
     this.rows.set(split, index + 1);
   }
 
+  /**
+   * Append one already encoded Example (exactly the bytes `encodeExample` gives) to a split, for sources that
+   * encode rows themselves (see `ExampleRowEncoder`). Every feature it holds must have been declared in `kinds`
+   * when the writer was created: nothing is checked here. The bytes are copied before this returns.
+   */
+  writeEncoded(split: string, record: Uint8Array): Promise<void> {
+    const writer = this.writers.get(split);
+    if (!writer) throw new KoanError("USAGE", `the dataset being written has no split "${split}"`, { hint: `splits: ${this.options.splits.join(", ")}` });
+    this.rows.set(split, (this.rows.get(split) ?? 0) + 1);
+    return writer.write(record);
+  }
+
   /** Attach a schema (written as `schema.pbtxt`). */
   setSchema(schema: Schema): void {
     this.schemaText = formatSchemaText(schema);

@@ -21,6 +21,32 @@ const TAG_2_LEN = 0x12;
 
 const KIND_BY_FIELD: readonly (FeatureKind | undefined)[] = [undefined, "bytes", "float", "int64"];
 
+/**
+ * Decoded numeric lists are views into shared 64 KiB slabs, filled in order, instead of one ArrayBuffer each:
+ * creating typed arrays is the main cost of decoding small features. A slab lives as long as any view into it,
+ * so memory stays proportional to the values kept. Lists over 8 KiB get their own buffer.
+ */
+const SLAB_BYTES = 1 << 16;
+const SLAB_MAX_LIST = SLAB_BYTES >> 3;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabBytes = new Uint8Array(slab);
+let slabWords = new Uint32Array(slab);
+let slabUsed = SLAB_BYTES;
+
+/** An 8-aligned byte offset of `size` free bytes in the current slab (a new slab when full), or -1 when too big. */
+function carve(size: number): number {
+  if (size > SLAB_MAX_LIST) return -1;
+  let at = (slabUsed + 7) & ~7;
+  if (at + size > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabBytes = new Uint8Array(slab);
+    slabWords = new Uint32Array(slab);
+    at = 0;
+  }
+  slabUsed = at + size;
+  return at;
+}
+
 /** An empty feature of `kind`. */
 export function emptyFeature(kind: FeatureKind): Feature {
   switch (kind) {
@@ -125,7 +151,9 @@ function readFloats(r: WireReader, ranges: number[]): Feature {
       }
     }
   }
-  const values = new Float32Array(count);
+  const at = LITTLE_ENDIAN ? carve(4 * count) : -1;
+  const values = at < 0 ? new Float32Array(count) : new Float32Array(slab, at, count);
+  const bytes = at < 0 ? undefined : slabBytes;
   let i = 0;
   for (let k = 0; k < ranges.length; k += 2) {
     r.pos = ranges[k];
@@ -134,8 +162,13 @@ function readFloats(r: WireReader, ranges: number[]): Feature {
       const tag = r.tag();
       if (tag === TAG_1_LEN) {
         const end = r.delimitedEnd();
-        if (LITTLE_ENDIAN) {
-          new Uint8Array(values.buffer, 4 * i, end - r.pos).set(r.buf.subarray(r.pos, end));
+        if (bytes !== undefined) {
+          const buf = r.buf;
+          for (let p = r.pos, q = at + 4 * i; p < end; p++, q++) bytes[q] = buf[p] as number;
+          i += (end - r.pos) / 4;
+          r.pos = end;
+        } else if (LITTLE_ENDIAN) {
+          new Uint8Array(values.buffer, values.byteOffset + 4 * i, end - r.pos).set(r.buf.subarray(r.pos, end));
           i += (end - r.pos) / 4;
           r.pos = end;
         } else {
@@ -169,8 +202,10 @@ function readInt64s(r: WireReader, ranges: number[]): Feature {
       }
     }
   }
-  const values = new BigInt64Array(count);
-  const words = int64Words(values);
+  const at = carve(8 * count);
+  const values = at < 0 ? new BigInt64Array(count) : new BigInt64Array(slab, at, count);
+  const words = at < 0 ? int64Words(values) : slabWords;
+  const base = at < 0 ? 0 : at >> 2;
   let i = 0;
   for (let k = 0; k < ranges.length; k += 2) {
     r.pos = ranges[k];
@@ -183,15 +218,15 @@ function readInt64s(r: WireReader, ranges: number[]): Feature {
         r.limit = end;
         while (r.pos < end) {
           r.varint64();
-          words[2 * i + LO_WORD] = r.lo;
-          words[2 * i + HI_WORD] = r.hi;
+          words[base + 2 * i + LO_WORD] = r.lo;
+          words[base + 2 * i + HI_WORD] = r.hi;
           i++;
         }
         r.limit = outer;
       } else if (tag === TAG_1_VARINT) {
         r.varint64();
-        words[2 * i + LO_WORD] = r.lo;
-        words[2 * i + HI_WORD] = r.hi;
+        words[base + 2 * i + LO_WORD] = r.lo;
+        words[base + 2 * i + HI_WORD] = r.hi;
         i++;
       } else {
         r.skip(tag);

@@ -14,6 +14,7 @@ export type {
   SequenceExample,
 } from "./types.js";
 export { encodeExample, type EncodeExampleOptions } from "./encode.js";
+export { ExampleRowEncoder, type RowEncoderColumn, type RowEncoderValue } from "./row-encoder.js";
 export { decodeExample, type DecodeExampleOptions } from "./decode.js";
 export { decodeSequenceExample } from "./sequence.js";
 export { bytesFeature, featureOf, type FeatureScalar, floatFeature, int64Feature } from "./build.js";

@@ -20,6 +20,9 @@ export const WireType = {
 export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 const utf8 = new TextDecoder("utf-8");
+const SHORT_STRING = 64;
+const STRING_CACHE_LIMIT = 4096;
+const stringCache = new Map<number, { bytes: Uint8Array; text: string }>();
 
 /**
  * Reads fields from `buf`. All reads are bounds-checked against the current limit; violations are
@@ -151,12 +154,34 @@ export class WireReader {
     return out;
   }
 
-  /** Reads a LEN field as UTF-8 text. */
+  /**
+   * Reads a LEN field as UTF-8 text. Short strings (feature names, tags) repeat in every record: they are kept in
+   * a small cache keyed by their bytes, which saves a TextDecoder call per field.
+   */
   string(): string {
     const end = this.delimitedEnd();
-    const out = utf8.decode(this.buf.subarray(this.pos, end));
+    const start = this.pos;
+    const length = end - start;
     this.pos = end;
-    return out;
+    if (length > SHORT_STRING) return utf8.decode(this.buf.subarray(start, end));
+    const buf = this.buf;
+    let h = 0x811c9dc5 ^ length;
+    for (let p = start; p < end; p++) h = Math.imul(h ^ (buf[p] as number), 16777619);
+    const hit = stringCache.get(h);
+    if (hit !== undefined && hit.bytes.length === length) {
+      let same = true;
+      for (let i = 0; i < length; i++) {
+        if (hit.bytes[i] !== buf[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return hit.text;
+    }
+    const text = utf8.decode(buf.subarray(start, end));
+    if (stringCache.size >= STRING_CACHE_LIMIT) stringCache.clear();
+    stringCache.set(h, { bytes: buf.slice(start, end), text });
+    return text;
   }
 
   /** Starts reading an embedded message (a LEN field); returns the outer limit to pass to {@link leave}. */

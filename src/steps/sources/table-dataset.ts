@@ -4,10 +4,11 @@
  * feature of the column's kind (as TFX writes missing values).
  * @module
  */
-import type { DuckDBConnection } from "@duckdb/node-api";
+import { endianness } from "node:os";
+import type { DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
 import { KoanError } from "../../core/errors.js";
 import type { FeatureKind } from "../../data/example/types.js";
-import type { Example, Feature } from "../../data/example/types.js";
+import { ExampleRowEncoder, type RowEncoderValue } from "../../data/example/row-encoder.js";
 import type { DatasetWriter } from "../../data/dataset/writer.js";
 import { sqlIdent } from "./duckdb.js";
 
@@ -39,7 +40,38 @@ export async function describe(connection: DuckDBConnection, query: string): Pro
   return rows.map((r) => ({ name: String(r[0]), type: String(r[1]) }));
 }
 
-const encoder = new TextEncoder();
+type DuckVector = ReturnType<DuckDBDataChunk["getColumnVector"]>;
+type Cell = (row: number) => RowEncoderValue;
+
+const LITTLE_ENDIAN = endianness() === "LE";
+
+/**
+ * A reader of one column of a chunk. DuckDB's vectors answer `getItem`, whose NULL check does BigInt arithmetic
+ * per value; when a vector exposes its validity words and typed items (as @duckdb/node-api 1.x does), they are
+ * read directly instead, and 64-bit integers within ±2^53 are read as numbers (no BigInt). Any other vector falls
+ * back to `getItem`, so values are the same either way.
+ */
+function cellReader(vector: DuckVector): Cell {
+  const raw = vector as unknown as { items?: unknown; validity?: { data?: BigUint64Array | null; offset?: number } };
+  const validity = raw.validity;
+  if (!LITTLE_ENDIAN || !validity || !("data" in validity) || (validity.offset ?? 0) !== 0) return (r) => vector.getItem(r) as RowEncoderValue;
+  const words = validity.data;
+  const bits = words ? new Uint8Array(words.buffer, words.byteOffset, words.byteLength) : undefined;
+  const items = raw.items;
+  if (items instanceof Float64Array) {
+    return bits ? (r) => (((bits[r >> 3] as number) >> (r & 7)) & 1 ? (items[r] as number) : null) : (r) => items[r] as number;
+  }
+  if (items instanceof BigInt64Array) {
+    const halves = new Int32Array(items.buffer, items.byteOffset, items.length * 2);
+    const read = (r: number): number | bigint => {
+      const hi = halves[2 * r + 1] as number;
+      if (hi >= -0x200000 && hi < 0x200000) return hi * 4294967296 + ((halves[2 * r] as number) >>> 0);
+      return items[r] as bigint;
+    };
+    return bits ? (r) => (((bits[r >> 3] as number) >> (r & 7)) & 1 ? read(r) : null) : read;
+  }
+  return (r) => vector.getItem(r) as RowEncoderValue;
+}
 
 /** Run `select` and write every row to `split`; returns the number of rows. */
 export async function writeQuery(
@@ -49,34 +81,23 @@ export async function writeQuery(
   writer: DatasetWriter,
   split: string,
 ): Promise<number> {
-  const kinds = columns.map((c) => kindOfDuckType(c.type));
-  const names = columns.map((c) => c.name);
+  if (columns.length === 0) throw new KoanError("DATA_INVALID", "the query returned no columns");
+  // Rows are encoded straight from DuckDB's column vectors into Example bytes (identical to encodeExample's).
+  const encoder = new ExampleRowEncoder(columns.map((c) => ({ name: c.name, kind: kindOfDuckType(c.type) })));
+  const width = columns.length;
+  const values: RowEncoderValue[] = new Array<RowEncoderValue>(width).fill(null);
   const result = await connection.stream(select);
   let n = 0;
   for (;;) {
     const chunk = await result.fetchChunk();
     if (!chunk || chunk.rowCount === 0) break;
-    const cols = chunk.getColumns();
-    for (let r = 0; r < chunk.rowCount; r++) {
-      const ex = new Map<string, Feature>();
-      for (let c = 0; c < names.length; c++) {
-        const v = cols[c]?.[r];
-        const name = names[c] as string;
-        const kind = kinds[c] as FeatureKind;
-        if (v === null || v === undefined) {
-          ex.set(name, kind === "float" ? { kind, values: new Float32Array(0) } : kind === "int64" ? { kind, values: new BigInt64Array(0) } : { kind, values: [] });
-        } else if (kind === "float") {
-          ex.set(name, { kind, values: Float32Array.of(v as number) });
-        } else if (kind === "int64") {
-          ex.set(name, { kind, values: BigInt64Array.of(typeof v === "bigint" ? v : BigInt(v as number)) });
-        } else {
-          ex.set(name, { kind, values: [encoder.encode(String(v))] });
-        }
-      }
-      await writer.write(split, ex as Example);
+    const cells = Array.from({ length: width }, (_, c) => cellReader(chunk.getColumnVector(c)));
+    const rows = chunk.rowCount;
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < width; c++) values[c] = (cells[c] as Cell)(r);
+      await writer.writeEncoded(split, encoder.encode(values));
       n++;
     }
   }
-  if (n === 0 && columns.length === 0) throw new KoanError("DATA_INVALID", "the query returned no columns");
   return n;
 }

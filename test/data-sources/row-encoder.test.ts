@@ -1,0 +1,66 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createRng } from "../../src/index.js";
+import { encodeExample } from "../../src/data/example/encode.js";
+import { ExampleRowEncoder, type RowEncoderColumn, type RowEncoderValue } from "../../src/data/example/row-encoder.js";
+import type { Example, Feature, FeatureKind } from "../../src/data/example/types.js";
+
+const utf8 = new TextEncoder();
+
+/** The Example encodeExample is given for a row: one single-valued feature per column, NULL as an empty list. */
+function exampleOf(columns: readonly RowEncoderColumn[], row: readonly RowEncoderValue[]): Example {
+  const ex = new Map<string, Feature>();
+  columns.forEach((c, i) => {
+    const v = row[i];
+    if (c.kind === "float") ex.set(c.name, { kind: "float", values: v === null ? new Float32Array(0) : Float32Array.of(v as number) });
+    else if (c.kind === "int64") ex.set(c.name, { kind: "int64", values: v === null ? new BigInt64Array(0) : BigInt64Array.of(BigInt(v as number | bigint)) });
+    else ex.set(c.name, { kind: "bytes", values: v === null ? [] : [typeof v === "string" ? utf8.encode(v) : (v as Uint8Array)] });
+  });
+  return ex;
+}
+
+const KINDS: FeatureKind[] = ["float", "int64", "bytes"];
+const NAMES = ["a", "b", "id", "x", "x1", "Z", "é", "日本", "a_long_feature_name_over_sixteen_chars", "", "🙂", "zz"];
+
+test("ExampleRowEncoder gives exactly encodeExample's bytes over random rows and columns", () => {
+  const rng = createRng(20240607);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)] as T;
+  const specials = [0, -0, 1, -1, 2 ** 31, -(2 ** 31), 2 ** 32, 2 ** 53 - 1, -(2 ** 53) + 1, 1e300, -1e-300, Infinity, -Infinity, NaN, 3.4e38, 1.17549435e-38];
+  const bigs = [0n, 1n, -1n, 127n, 128n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n - 1n, -(2n ** 63n), 9007199254740993n, -9007199254740993n];
+  let compared = 0;
+  for (let trial = 0; trial < 300; trial++) {
+    const names = [...new Set(Array.from({ length: 1 + Math.floor(rng.next() * 10) }, () => pick(NAMES)))];
+    const columns = names.map((name) => ({ name, kind: pick(KINDS) }));
+    const enc = new ExampleRowEncoder(columns);
+    for (let r = 0; r < 40; r++) {
+      const row: RowEncoderValue[] = columns.map((c) => {
+        if (rng.next() < 0.15) return null;
+        if (c.kind === "float") return rng.next() < 0.2 ? pick(specials) : (rng.next() - 0.5) * 10 ** Math.floor(rng.next() * 12 - 4);
+        if (c.kind === "int64") {
+          const u = rng.next();
+          if (u < 0.3) return pick(bigs);
+          if (u < 0.6) return Math.floor((rng.next() - 0.5) * 2 ** Math.floor(rng.next() * 53));
+          return BigInt(Math.floor((rng.next() - 0.5) * 2 ** 40)) * BigInt(Math.floor(rng.next() * 2 ** 22));
+        }
+        const u = rng.next();
+        if (u < 0.1) return "";
+        if (u < 0.2) return new Uint8Array(Array.from({ length: Math.floor(rng.next() * 300) }, () => Math.floor(rng.next() * 256)));
+        if (u < 0.3) return "x".repeat(Math.floor(rng.next() * 20000));
+        const chars = ["a", "Z", "0", " ", "é", "ß", "日", "🙂", "\u0000", "\ud800", "\udfff"];
+        return Array.from({ length: Math.floor(rng.next() * 40) }, () => pick(chars)).join("");
+      });
+      const expected = encodeExample(exampleOf(columns, row));
+      assert.deepEqual(Buffer.from(enc.encode(row)), Buffer.from(expected), `trial ${trial} row ${r}: ${JSON.stringify(columns)}`);
+      compared++;
+    }
+  }
+  assert.equal(compared, 12000);
+});
+
+test("ExampleRowEncoder rejects values that do not fit their column", () => {
+  const enc = new ExampleRowEncoder([{ name: "n", kind: "int64" }, { name: "f", kind: "float" }]);
+  assert.throws(() => enc.encode([1.5, 0]), /feature "n": cannot store number 1\.5 in a int64 feature/);
+  assert.throws(() => enc.encode([2n ** 63n, 0]), /cannot store bigint/);
+  assert.throws(() => enc.encode([1, "x"]), /feature "f": cannot store string "x" in a float feature/);
+  assert.throws(() => new ExampleRowEncoder([{ name: "a", kind: "float" }, { name: "a", kind: "bytes" }]), /given twice/);
+});
