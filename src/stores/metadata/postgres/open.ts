@@ -47,7 +47,18 @@ export async function openPostgresStore(config: PostgresConfig): Promise<SqlMeta
   try {
     const client = await pool.connect();
     try {
-      if (config.schema) await client.query(`create schema if not exists "${config.schema}"`);
+      if (config.schema) {
+        // CREATE SCHEMA IF NOT EXISTS is not safe against itself: serialise concurrent openers.
+        await client.query("begin");
+        try {
+          await client.query("select pg_advisory_xact_lock(7365121)");
+          await client.query(`create schema if not exists "${config.schema.replace(/"/g, '""')}"`);
+          await client.query("commit");
+        } catch (e) {
+          await client.query("rollback").catch(() => undefined);
+          throw e;
+        }
+      }
     } finally {
       client.release();
     }
