@@ -18,8 +18,11 @@ export type { CommandStepOptions } from "./core/command-step.js";
 import { types as coreTypes } from "./core/types.js";
 import { dataset } from "./data/dataset/type.js";
 import { transformType } from "./transform/artifact.js";
-/** The built-in artifact types: `json`, `bytes`, `file`, `dir`, `dataset`, `transform`. */
-export const types = { ...coreTypes, dataset, transform: transformType } as const;
+import { model } from "./train/model-type.js";
+import { featureSpecType } from "./train/spec-type.js";
+import { evaluationType } from "./evaluate/evaluation-type.js";
+/** The built-in artifact types: `json`, `bytes`, `file`, `dir`, `dataset`, `transform`, `model`, `featureSpec`, `evaluation`. */
+export const types = { ...coreTypes, dataset, transform: transformType, model, featureSpec: featureSpecType, evaluation: evaluationType } as const;
 export { defineArtifactType } from "./core/types.js";
 export type { ArtifactType, ValueOf } from "./core/types.js";
 export { fileFingerprint } from "./core/fingerprint.js";
@@ -73,3 +76,34 @@ export type {
   PreprocessConfigInput,
   SampledRow,
 } from "./transform/index.js";
+export {
+  trainModel,
+  feedForwardParams,
+  fitParams,
+  customTrainerParams,
+  featureSpecFromDataset,
+  ModelArtifact,
+  tfjsPredictor,
+  plainPredictor,
+  fileIO,
+  useBackend,
+  loadTf,
+  specFromTransform,
+} from "./train/index.js";
+export type {
+  TrainModelOptions,
+  TrainModelResult,
+  FeedForwardParams,
+  FeatureSpec as TrainerFeatureSpec,
+  LabelSpec as TrainerLabelSpec,
+  FeatureInput,
+  TaskKind,
+  ModelFn,
+  PlainModel,
+  Predictor,
+  Prediction,
+  PredictFn,
+  BackendName,
+} from "./train/index.js";
+export { evaluateModel, lastBlessedEvaluation, fixedBaseline, bless, rocAuc, prAuc } from "./evaluate/index.js";
+export type { EvaluateOptions, Baseline, BaselineSource, EvaluationModel } from "./evaluate/index.js";

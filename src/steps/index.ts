@@ -11,3 +11,5 @@ export { postgresSource, postgresSourceParams, type PostgresSourceParams } from 
 export { bigquerySource, bigquerySourceParams, type BigquerySourceParams } from "./sources/bigquery-source.js";
 export { ratioSplit, categoricalSplit, categoricalRatioSplit, hybridSplit, timeSplit, customSplit, type CustomSplitOptions, type SplitFn } from "./split/index.js";
 export { preprocess, preprocessWith, transformDataset, type PreprocessStep } from "./preprocess/index.js";
+export { trainer, customTrainer, featureSpecStep } from "../train/steps.js";
+export { evaluator, evaluatorWithBaseline, evaluatorStep, evaluatorWithBaselineStep, customEvaluator } from "../evaluate/steps.js";

@@ -1,0 +1,28 @@
+/**
+ * Lazy access to TensorFlow.js. Koan never imports `@tensorflow/tfjs` at module load (so `import "koan"` and
+ * `koan --help` stay fast): trainers, predictors and the evaluator call {@link loadTf} when they run.
+ * @module
+ */
+import type * as TfModule from "@tensorflow/tfjs";
+import { KoanError } from "../core/errors.js";
+
+/** The `@tensorflow/tfjs` namespace. */
+export type Tf = typeof TfModule;
+/** A TF.js Layers model. */
+export type LayersModel = TfModule.LayersModel;
+/** A TF.js tensor. */
+export type Tensor = TfModule.Tensor;
+
+let loaded: Promise<Tf> | undefined;
+
+/** Import `@tensorflow/tfjs` once (the same module instance for every caller). */
+export function loadTf(): Promise<Tf> {
+  loaded ??= import("@tensorflow/tfjs").then(
+    (m) => ((m as unknown as { default?: Tf }).default?.sequential ? (m as unknown as { default: Tf }).default : (m as unknown as Tf)),
+    (e: unknown) => {
+      loaded = undefined;
+      throw new KoanError("INTERNAL", `@tensorflow/tfjs could not be loaded: ${(e as Error).message}`, { cause: e, hint: "reinstall Koan's dependencies (npm install)" });
+    },
+  );
+  return loaded;
+}
