@@ -37,6 +37,20 @@ function numbers(v: unknown): [string, number][] {
 export function evaluationMetrics(value: unknown): SliceMetric[] {
   if (!isObject(value)) return [];
   const out: SliceMetric[] = [];
+  if (value.format === "koan.evaluation" && Array.isArray(value.splits)) {
+    // Koan's evaluator: per split, overall metrics and slices; the split is part of the slice name after the first.
+    value.splits.forEach((sp, i) => {
+      if (!isObject(sp)) return;
+      const prefix = i === 0 ? "" : `${String(sp.split)}:`;
+      const overall = isObject(sp.overall) ? sp.overall : {};
+      for (const [name, v] of numbers(overall.metrics)) out.push({ slice: prefix ? prefix.slice(0, -1) : null, name, value: v });
+      for (const s of Array.isArray(sp.slices) ? sp.slices : []) {
+        if (!isObject(s)) continue;
+        for (const [name, v] of numbers(s.metrics)) out.push({ slice: `${prefix}${sliceName(s.slice)}`, name, value: v });
+      }
+    });
+    return out;
+  }
   for (const [name, v] of numbers(value.overall ?? value.metrics)) out.push({ slice: null, name, value: v });
   if (Array.isArray(value.slices)) {
     for (const s of value.slices) {

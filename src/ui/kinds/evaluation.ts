@@ -21,7 +21,12 @@ function confusionOf(v: unknown): EvaluationContent["confusion"] {
 
 /** The evaluation page's view of a loaded evaluation value. */
 export function normalizeEvaluation(value: unknown): EvaluationContent {
-  const v = (value ?? {}) as { blessed?: unknown; reasons?: unknown; confusion?: unknown; confusionMatrix?: unknown; calibration?: unknown };
+  const raw = (value ?? {}) as { format?: unknown; blessing?: { blessed?: unknown; reasons?: unknown }; splits?: { overall?: Record<string, unknown> }[] };
+  // Koan's evaluator (format "koan.evaluation"): blessing and the first split's overall confusion and calibration.
+  const koanFormat = raw.format === "koan.evaluation" ? raw.splits?.[0]?.overall : undefined;
+  const v = (koanFormat
+    ? { blessed: raw.blessing?.blessed, reasons: raw.blessing?.reasons, confusion: koanFormat.confusionMatrix, calibration: koanFormat.calibration }
+    : value ?? {}) as { blessed?: unknown; reasons?: unknown; confusion?: unknown; confusionMatrix?: unknown; calibration?: unknown };
   const calibration = Array.isArray(v.calibration)
     ? (v.calibration as Record<string, unknown>[]).map((b) => ({ predicted: Number(b.predicted ?? b.meanPrediction ?? 0), observed: Number(b.observed ?? b.meanLabel ?? 0), count: Number(b.count ?? b.n ?? 0) }))
     : null;
