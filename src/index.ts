@@ -107,3 +107,4 @@ export type {
 } from "./train/index.js";
 export { evaluateModel, lastBlessedEvaluation, fixedBaseline, bless, rocAuc, prAuc } from "./evaluate/index.js";
 export type { EvaluateOptions, Baseline, BaselineSource, EvaluationModel } from "./evaluate/index.js";
+export * from "./serving/index.js";

@@ -7,12 +7,13 @@ import { Command, CommanderError } from "commander";
 import { KOAN_VERSION } from "../version.js";
 import { EXIT, reportError } from "./output.js";
 import { registerCore } from "./groups/core.js";
+import { registerServing } from "./groups/serving.js";
 import { registerUi } from "./groups/ui.js";
 import { registerData } from "./groups/data.js";
 import { registerStacks } from "./groups/stack.js";
 
 /** Command groups, in help order. */
-const groups: ((program: Command) => void)[] = [registerCore, registerData, registerUi, registerStacks];
+const groups: ((program: Command) => void)[] = [registerCore, registerData, registerUi, registerStacks, registerServing];
 
 export function buildProgram(): Command {
   const program = new Command("koan")

@@ -13,3 +13,4 @@ export { ratioSplit, categoricalSplit, categoricalRatioSplit, hybridSplit, timeS
 export { preprocess, preprocessWith, transformDataset, type PreprocessStep } from "./preprocess/index.js";
 export { trainer, customTrainer, featureSpecStep } from "../train/steps.js";
 export { evaluator, evaluatorWithBaseline, evaluatorStep, evaluatorWithBaselineStep, customEvaluator } from "../evaluate/steps.js";
+export { batchPredict, batchPredictStep, batchPredictParams } from "../serving/batch/step.js";
