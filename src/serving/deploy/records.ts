@@ -68,7 +68,8 @@ async function recordRun(koan: Koan, r: SyntheticRun): Promise<{ runId: string; 
     const saved = await jsonMaterializer.save(r.output.value, blobWriter(koan.artifacts));
     artifact = {
       id: newId("a"),
-      type: "json",
+      // Deployment records are their own kind (stored as JSON), so the dashboard and lineage can find them.
+      type: r.output.port === "deployment" ? "deployment" : "json",
       materializer: jsonMaterializer.name,
       materializerVersion: jsonMaterializer.version,
       contentHash: saved.root.hash,

@@ -18,7 +18,7 @@ export function normalizeDeployment(value: unknown): DeploymentContent {
     target: str(v.target),
     endpoint: str(v.endpoint) ?? str(v.url),
     model: str(v.model) ?? str(v.modelId),
-    status: str(v.status) ?? str(v.health),
+    status: str(v.status) ?? str(v.health) ?? str((v.state as Record<string, unknown> | null | undefined)?.status),
     details,
   };
 }
