@@ -36,7 +36,7 @@ import { stackOf } from "../project/config.js";
 import { stackRecord } from "../stack/record.js";
 import { captureEnvironment } from "./environment.js";
 import { lineageOf, type LineageGraph } from "./lineage.js";
-import { materializerFor } from "../materializers/registry.js";
+import { loadMaterializer } from "../materializers/registry.js";
 import { blobReader } from "../runner/io.js";
 import { StepFailedError } from "../core/errors.js";
 
@@ -319,7 +319,7 @@ export class Koan {
   async load(ref: string | ArtifactRecord, scratch?: string): Promise<unknown> {
     const a = typeof ref === "string" ? await this.resolveArtifact(ref) : ref;
     const dir = scratch ?? join(this.scratch, a.id);
-    return materializerFor(a.materializer, a.materializerVersion).load(a.contentHash, a.materializerVersion, blobReader(this.artifacts, dir));
+    return (await loadMaterializer(a.materializer, a.materializerVersion)).load(a.contentHash, a.materializerVersion, blobReader(this.artifacts, dir));
   }
 
   /** Lineage graph of an artifact: upstream to raw inputs, or downstream to everything derived from it. */

@@ -19,6 +19,23 @@ export function registerMaterializer(m: Materializer<unknown>): void {
   registry.set(m.name, m);
 }
 
+/**
+ * Built-in materializers that live in modules the CLI does not import up front; `loadMaterializer` imports the
+ * module (which registers it) the first time an artifact of that kind is read.
+ */
+const BUILT_IN: Readonly<Record<string, () => Promise<unknown>>> = {
+  "koan.dataset": () => import("../data/dataset/type.js"),
+  "koan.transform": () => import("../transform/artifact.js"),
+  "koan.model": () => import("../train/model-type.js"),
+  "koan.evaluation": () => import("../evaluate/evaluation-type.js"),
+};
+
+/** Like {@link materializerFor}, importing a built-in materializer's module when it is not registered yet. */
+export async function loadMaterializer(name: string, version: number): Promise<Materializer<unknown>> {
+  if (!registry.has(name)) await BUILT_IN[name]?.();
+  return materializerFor(name, version);
+}
+
 /** The materializer that can read an artifact written by `name` at `version`. */
 export function materializerFor(name: string, version: number): Materializer<unknown> {
   const m = registry.get(name);

@@ -11,7 +11,7 @@ import { KoanError, messageOf } from "../core/errors.js";
 import type { JsonValue } from "../core/hash.js";
 import { createRng } from "../core/rng.js";
 import type { StepContext, StepDefinition } from "../core/step.js";
-import { materializerFor } from "../materializers/registry.js";
+import { loadMaterializer } from "../materializers/registry.js";
 import type { SavedArtifact } from "../materializers/types.js";
 import type { ArtifactStore } from "../stores/artifact/types.js";
 import type { ArtifactRecord } from "../stores/metadata/types.js";
@@ -62,7 +62,7 @@ export async function runAttempt(a: AttemptInput): Promise<StoredOutput[]> {
     const reader = blobReader(a.store, join(scratch, "inputs"));
     const values: Record<string, unknown> = {};
     for (const [port, art] of Object.entries(a.inputs)) {
-      values[port] = await materializerFor(art.materializer, art.materializerVersion).load(art.contentHash, art.materializerVersion, reader);
+      values[port] = await (await loadMaterializer(art.materializer, art.materializerVersion)).load(art.contentHash, art.materializerVersion, reader);
     }
     const ctx: StepContext = Object.freeze({
       // The scratch folder is made on first use: most steps never touch it.

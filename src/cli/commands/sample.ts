@@ -3,6 +3,10 @@ import { KoanError } from "../../core/errors.js";
 import type { RowValue } from "../../data/example/rows.js";
 import { resolveDataset } from "../../data/versions/resolve.js";
 import { withClient, type ProjectOptions } from "../open.js";
+import type { Koan } from "../../client/client.js";
+import type { Dataset } from "../../data/dataset/dataset.js";
+import type { FittedTransform } from "../../transform/format.js";
+import { transformedSample } from "../../transform/sample.js";
 import { EXIT, paint, printJson, table } from "../output.js";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -41,13 +45,14 @@ export function cell(v: unknown): string {
   return s.length > 32 ? `${s.slice(0, 29)}...` : s;
 }
 
-export default async function sample(ref: string, opts: ProjectOptions & { rows: string; split?: string; json?: boolean }): Promise<number> {
+export default async function sample(ref: string, opts: ProjectOptions & { rows: string; split?: string; transform?: string; json?: boolean }): Promise<number> {
   const n = Number(opts.rows);
   if (!Number.isInteger(n) || n < 1) throw new KoanError("USAGE", `-n must be a whole number ≥ 1, got "${opts.rows}"`);
   return withClient(opts, async (koan) => {
     const { artifact, dataset } = await resolveDataset(koan, ref);
     const split = opts.split ?? dataset.splits[0];
     if (split === undefined) throw new KoanError("DATA_INVALID", `dataset ${artifact.id} has no splits`);
+    if (opts.transform) return sampleTransformed(koan, opts.transform, dataset, split, n, Boolean(opts.json), artifact.id);
     const floats = (v: RowValue): RowValue => (typeof v === "number" ? shortFloat32(v) : Array.isArray(v) ? v.map((x) => (typeof x === "number" ? shortFloat32(x) : x)) : v);
     const rows = (await dataset.sample(split, n, { bytes: "bytes" })).map((r) =>
       Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plainValue(dataset.features[k] === "float" ? floats(v) : v)])),
@@ -61,4 +66,27 @@ export default async function sample(ref: string, opts: ProjectOptions & { rows:
     process.stdout.write(`${table(rows.map((r) => Object.fromEntries(columns.map((c) => [c, c in r ? cell(r[c]) : ""]))), columns)}\n`);
     return EXIT.ok;
   });
+}
+
+/** Raw rows beside their transformed form (`--transform <ref>`): what the model sees for each raw row. */
+async function sampleTransformed(koan: Koan, ref: string, dataset: Dataset, split: string, n: number, json: boolean, datasetId: string): Promise<number> {
+  const art = await koan.resolveArtifact(ref);
+  if (art.type !== "transform") throw new KoanError("USAGE", `--transform ${ref} is a ${art.type} artifact, not a transform`, { hint: "give the transform output of a preprocess step, e.g. <run>/preprocess/transform" });
+  const transform = (await koan.load(art)) as FittedTransform;
+  const rows = await transformedSample(dataset, transform, { split, n });
+  const plainRaw = (r: Record<string, RowValue>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plainValue(v)]));
+  if (json) {
+    printJson(rows.map((r) => ({ raw: plainRaw(r.raw), transformed: r.transformed })));
+    return EXIT.ok;
+  }
+  const rawCols = Object.keys(dataset.features);
+  const outCols = [...new Set(rows.flatMap((r) => Object.keys(r.transformed)))];
+  const columns = [...rawCols, ...outCols.map((c) => `→ ${c}`)];
+  process.stdout.write(`${paint("dim", `dataset ${datasetId}, split "${split}", transformed by ${art.id}: raw columns, then → transformed ones`)}\n`);
+  const body = rows.map((r) => {
+    const raw = plainRaw(r.raw);
+    return Object.fromEntries([...rawCols.map((c) => [c, c in raw ? cell(raw[c]) : ""]), ...outCols.map((c) => [`→ ${c}`, cell(r.transformed[c] ?? null)])]);
+  });
+  process.stdout.write(`${table(body, columns)}\n`);
+  return EXIT.ok;
 }

@@ -52,6 +52,7 @@ export function registerData(program: Command): void {
     .argument("<dataset>", DATASET)
     .option("-n, --rows <n>", "how many rows", "5")
     .option("--split <name>", "the split (default: the first)")
+    .option("--transform <ref>", "also show each row transformed by this transform artifact (e.g. <run>/preprocess/transform)")
     .addOption(stackOpt())
     .addOption(project())
     .addOption(json())
