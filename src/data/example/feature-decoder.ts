@@ -92,7 +92,12 @@ export function readFeature(r: WireReader): Feature | undefined {
  * Reads the entries of a `Features` message (a `map<string, Feature>`) up to `r.limit` into `out`; a feature
  * without a kind becomes an empty feature of `untypedKind(name)`.
  */
-export function readFeaturesInto(r: WireReader, out: Map<string, Feature>, untypedKind: (name: string) => FeatureKind): void {
+/**
+ * Read the entries of a protobuf `map<string, V>` field (entries are field 1; key is field 1, value field 2)
+ * into `out`; `readValue` reads one value message, `missing` gives the value of an entry without one (or whose
+ * value reads as undefined, e.g. a TFX feature with no typed list).
+ */
+export function readStringMapInto<V>(r: WireReader, out: Map<string, V>, readValue: (r: WireReader) => V | undefined, missing: (key: string) => V): void {
   while (!r.atEnd()) {
     const tag = r.tag();
     if (tag !== TAG_1_LEN) {
@@ -101,22 +106,26 @@ export function readFeaturesInto(r: WireReader, out: Map<string, Feature>, untyp
     }
     const outer = r.enter();
     let key = "";
-    let feature: Feature | undefined;
+    let value: V | undefined;
     while (!r.atEnd()) {
       const inner = r.tag();
       if (inner === TAG_1_LEN) {
         key = r.string();
       } else if (inner === TAG_2_LEN) {
         const entryLimit = r.enter();
-        feature = readFeature(r);
+        value = readValue(r);
         r.leave(entryLimit);
       } else {
         r.skip(inner);
       }
     }
     r.leave(outer);
-    out.set(key, feature ?? emptyFeature(untypedKind(key)));
+    out.set(key, value === undefined ? missing(key) : value);
   }
+}
+
+export function readFeaturesInto(r: WireReader, out: Map<string, Feature>, untypedKind: (name: string) => FeatureKind): void {
+  readStringMapInto(r, out, readFeature, (key) => emptyFeature(untypedKind(key)));
 }
 
 function readBytes(r: WireReader, ranges: number[]): Feature {

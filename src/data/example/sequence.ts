@@ -2,7 +2,7 @@
  * Decoding of `tf.train.SequenceExample` protobuf bytes.
  * @module
  */
-import { emptyFeature, readFeature, readFeaturesInto } from "./feature-decoder.js";
+import { emptyFeature, readFeature, readFeaturesInto, readStringMapInto } from "./feature-decoder.js";
 import { type DecodeExampleOptions, untypedKindResolver } from "./decode.js";
 import type { Feature, FeatureList, SequenceExample } from "./types.js";
 import { WireReader } from "./wire-reader.js";
@@ -41,30 +41,7 @@ export function decodeSequenceExample(bytes: Uint8Array, options: DecodeExampleO
 }
 
 function readFeatureListsInto(r: WireReader, out: Map<string, FeatureList>): void {
-  while (!r.atEnd()) {
-    const tag = r.tag();
-    if (tag !== TAG_1_LEN) {
-      r.skip(tag);
-      continue;
-    }
-    const outer = r.enter();
-    let key = "";
-    let list: FeatureList = [];
-    while (!r.atEnd()) {
-      const inner = r.tag();
-      if (inner === TAG_1_LEN) {
-        key = r.string();
-      } else if (inner === TAG_2_LEN) {
-        const listLimit = r.enter();
-        list = readFeatureList(r);
-        r.leave(listLimit);
-      } else {
-        r.skip(inner);
-      }
-    }
-    r.leave(outer);
-    out.set(key, list);
-  }
+  readStringMapInto(r, out, readFeatureList, () => []);
 }
 
 function readFeatureList(r: WireReader): FeatureList {
