@@ -21,8 +21,9 @@ import { transformType } from "./transform/artifact.js";
 import { model } from "./train/model-type.js";
 import { featureSpecType } from "./train/spec-type.js";
 import { evaluationType } from "./evaluate/evaluation-type.js";
-/** The built-in artifact types: `json`, `bytes`, `file`, `dir`, `dataset`, `transform`, `model`, `featureSpec`, `evaluation`. */
-export const types = { ...coreTypes, dataset, transform: transformType, model, featureSpec: featureSpecType, evaluation: evaluationType } as const;
+import { bundleType } from "./bundle/type.js";
+/** The built-in artifact types: `json`, `bytes`, `file`, `dir`, `dataset`, `transform`, `model`, `featureSpec`, `evaluation`, `bundle`. */
+export const types = { ...coreTypes, dataset, transform: transformType, model, featureSpec: featureSpecType, evaluation: evaluationType, bundle: bundleType } as const;
 export { defineArtifactType } from "./core/types.js";
 export type { ArtifactType, ValueOf } from "./core/types.js";
 export { fileFingerprint } from "./core/fingerprint.js";
@@ -108,3 +109,6 @@ export type {
 export { evaluateModel, lastBlessedEvaluation, fixedBaseline, bless, rocAuc, prAuc } from "./evaluate/index.js";
 export type { EvaluateOptions, Baseline, BaselineSource, EvaluationModel } from "./evaluate/index.js";
 export * from "./serving/index.js";
+export { ServingBundle, loadBundle, writeBundle, bundleMismatch, bundleSignature, BUNDLE_FORMAT_VERSION } from "./bundle/index.js";
+export type { BundleOptions, LoadBundleOptions, RawFeatureRow, BundleManifest } from "./bundle/index.js";
+export * from "./pipelines/index.js";

@@ -28,6 +28,7 @@ const BUILT_IN: Readonly<Record<string, () => Promise<unknown>>> = {
   "koan.transform": () => import("../transform/artifact.js"),
   "koan.model": () => import("../train/model-type.js"),
   "koan.evaluation": () => import("../evaluate/evaluation-type.js"),
+  "koan.bundle": () => import("../bundle/type.js"),
 };
 
 /** Like {@link materializerFor}, importing a built-in materializer's module when it is not registered yet. */

@@ -13,4 +13,7 @@ export { ratioSplit, categoricalSplit, categoricalRatioSplit, hybridSplit, timeS
 export { preprocess, preprocessWith, transformDataset, type PreprocessStep } from "./preprocess/index.js";
 export { trainer, customTrainer, featureSpecStep } from "../train/steps.js";
 export { evaluator, evaluatorWithBaseline, evaluatorStep, evaluatorWithBaselineStep, customEvaluator } from "../evaluate/steps.js";
+export { bundleEvaluator, bundleEvaluatorStep, type BundleEvaluatorOptions } from "../evaluate/bundle-evaluator.js";
+export { bundleStep } from "../bundle/step.js";
+export { transformSpec } from "../pipelines/transform-spec.js";
 export { batchPredict, batchPredictStep, batchPredictParams } from "../serving/batch/step.js";

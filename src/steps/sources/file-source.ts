@@ -32,7 +32,7 @@ const DUCK_TYPE = { int64: "BIGINT", float: "DOUBLE", bytes: "VARCHAR" } as cons
 export const fileSourceParams = z
   .object({
     path: z.string().min(1),
-    format: z.enum(["auto", "csv", "jsonl", "parquet"]).default("auto"),
+    format: z.enum(["auto", "csv", "jsonl", "json", "parquet"]).default("auto"),
     delimiter: z.string().length(1).default(","),
     header: z.boolean().default(true),
     quote: z.string().max(1).default('"'),
@@ -46,10 +46,11 @@ export const fileSourceParams = z
 
 export type FileSourceParams = z.input<typeof fileSourceParams>;
 
-function formatOf(path: string, format: string): "csv" | "jsonl" | "parquet" {
-  if (format !== "auto") return format as "csv" | "jsonl" | "parquet";
+function formatOf(path: string, format: string): "csv" | "jsonl" | "json" | "parquet" {
+  if (format !== "auto") return format as "csv" | "jsonl" | "json" | "parquet";
   if (/\.parquet$/i.test(path)) return "parquet";
   if (/\.(jsonl|ndjson)$/i.test(path)) return "jsonl";
+  if (/\.json$/i.test(path)) return "json";
   return "csv";
 }
 
@@ -84,7 +85,7 @@ function dataError(file: string, raw: string): KoanError {
 /** The built-in file source step. */
 export const fileSource = step({
   name: "file_source",
-  description: "read a CSV, JSON Lines or Parquet file into a dataset",
+  description: "read a CSV, JSON Lines, JSON (array of objects) or Parquet file into a dataset",
   params: fileSourceParams,
   outputs: { dataset: dataset() },
   fingerprint: (p) => fileFingerprint(p.path),
@@ -115,6 +116,8 @@ export const fileSource = step({
         source = csvSource(file, p, types.length ? `, types={${types.join(", ")}}` : "");
       } else if (format === "jsonl") {
         source = `read_json(${sqlString(file)}, format='newline_delimited')`;
+      } else if (format === "json") {
+        source = `read_json(${sqlString(file)}, format='array')`;
       } else {
         source = `read_parquet(${sqlString(file)})`;
       }
