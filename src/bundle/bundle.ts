@@ -87,6 +87,11 @@ export class ServingBundle {
     return this.predictor;
   }
 
+  /** Load the model now (a server does this before it reports ready; afterwards the bundle's files are not read again). */
+  async warm(): Promise<void> {
+    await this.loadPredictor();
+  }
+
   /** Transform raw rows into the model's packed input (row-major float32). */
   pack(rows: readonly RawFeatureRow[]): Float32Array {
     const t = this.transformer();

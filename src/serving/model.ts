@@ -91,16 +91,43 @@ export function checkServable(model: ServableModel): ServableModel {
   return model;
 }
 
+/** Options of {@link servableFromBundle}. */
+export interface ServableOptions {
+  /** The model's name in the API (default `model`). */
+  name?: string;
+  /** The model's version (default: a short hash of the bundle's model and transform). */
+  version?: string;
+}
+
 /**
- * The servable of a serving bundle (a bundle artifact's value, or a folder holding an exported bundle).
+ * The servable of a serving bundle: a `ServingBundle` (a `bundle` artifact's value) or a folder holding one (an
+ * exported bundle, or `/opt/koan/bundle` in a container). Raw rows go in (the bundle applies the transform);
+ * the outputs are the bundle signature's (`probabilities`/`probability`, `class`, or `prediction`).
  *
  * This is the single adapter point between training and serving: the server, the deployers, `koan serve`,
- * `koan predict` and the batch inference step all get their model through it. Serving bundles are produced by
- * the training issue, which fills this function in; until then it throws `NOT_FOUND`.
+ * `koan predict` and the batch inference step all get their model through it.
+ * @example
+ * ```ts
+ * const model = await servableFromBundle("./exported-bundle", { name: "penguins" });
+ * await startServer(model, { port: 8080 });
+ * ```
  */
-export async function servableFromBundle(bundle: unknown): Promise<ServableModel> {
-  void bundle;
-  throw new KoanError("NOT_FOUND", "serving bundles arrive with the training issue: this Koan cannot load a serving bundle yet", {
-    hint: "serve a ServableModel from code with startServer(model) (see docs/serving.md)",
+export async function servableFromBundle(bundle: unknown, options: ServableOptions = {}): Promise<ServableModel> {
+  const { ServingBundle } = await import("../bundle/bundle.js");
+  let opened;
+  if (ServingBundle.is(bundle)) opened = bundle;
+  else if (typeof bundle === "string") opened = await ServingBundle.open(bundle);
+  else throw new KoanError("USAGE", `servableFromBundle needs a ServingBundle or a bundle folder, not ${bundle === null ? "null" : typeof bundle}`);
+  const b = opened;
+  const { sha256 } = await import("../core/hash.js");
+  const { readFile } = await import("node:fs/promises");
+  const info = await readFile(`${b.model.folder}/koan-model.json`, "utf8");
+  await b.warm();
+  return checkServable({
+    name: options.name ?? "model",
+    version: options.version ?? sha256(`${b.manifest.transformHash}\0${info}`).slice(0, 12),
+    platform: b.manifest.framework === "tfjs-layers" ? "koan-tfjs" : "koan",
+    signature: b.signature,
+    predict: (rows) => b.predictNamed(rows),
   });
 }

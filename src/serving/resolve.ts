@@ -4,15 +4,15 @@
  * @module
  */
 import { cp, readdir, stat, writeFile, mkdir } from "node:fs/promises";
-import { basename, join, resolve } from "node:path";
+import { basename, join, relative, resolve } from "node:path";
 import type { Koan } from "../client/client.js";
 import { KoanError } from "../core/errors.js";
 import type { ArtifactRecord } from "../stores/metadata/types.js";
 import { servableFromBundle, type ServableModel } from "./model.js";
 import type { BundleRef } from "./deploy/types.js";
 
-/** Artifact kinds and output names taken as a run's serving bundle. */
-export const BUNDLE_KINDS = ["bundle", "serving-bundle", "serving_bundle"];
+/** Artifact kinds taken as a run's serving bundle (the `bundle` type of the bundle step). */
+export const BUNDLE_KINDS = ["bundle"];
 const BUNDLE_PORTS = ["bundle", "serving_bundle", "model"];
 
 async function isDir(path: string): Promise<boolean> {
@@ -37,14 +37,36 @@ export async function resolveBundleArtifact(koan: Koan, ref: string): Promise<Ar
   throw new KoanError("USAGE", `run ${run.id} has several bundle-like outputs: ${pick.map((p) => p.ref).join(", ")}`, { hint: "name one as run/step/output" });
 }
 
-/** Copy an artifact's content into an empty folder (a folder's files, a file, bytes as data.bin, JSON as value.json). */
-export async function exportArtifact(koan: Koan, a: ArtifactRecord, dest: string): Promise<void> {
+/** The local folder behind a loaded value: a folder path (`dir` artifacts) or a folder-backed value (bundle, model, dataset). */
+async function folderOf(value: unknown, type: string): Promise<string | undefined> {
+  if (typeof value === "string") return type !== "file" && (await isDir(value)) ? value : undefined;
+  const folder = typeof value === "object" && value !== null ? (value as { folder?: unknown }).folder : undefined;
+  return typeof folder === "string" && (await isDir(folder)) ? folder : undefined;
+}
+
+/**
+ * Copy an artifact's content into a folder: a folder-backed value's files (a `dir`, a serving bundle, a model, a
+ * dataset), a file, bytes as `data.bin`, anything else as `value.json`. Returns the files written.
+ */
+export async function exportArtifact(koan: Koan, a: ArtifactRecord, dest: string): Promise<string[]> {
   const value = await koan.load(a);
   await mkdir(dest, { recursive: true });
-  if (typeof value === "string" && (await isDir(value))) await cp(value, dest, { recursive: true, dereference: true });
-  else if (typeof value === "string" && a.type === "file") await cp(value, join(dest, basename(value)));
-  else if (value instanceof Uint8Array) await writeFile(join(dest, "data.bin"), value);
-  else await writeFile(join(dest, "value.json"), `${JSON.stringify(value, null, 2)}\n`);
+  const folder = await folderOf(value, a.type);
+  if (folder) {
+    await cp(folder, dest, { recursive: true, dereference: true });
+    const entries = await readdir(dest, { recursive: true, withFileTypes: true });
+    return entries.filter((e) => e.isFile()).map((e) => relative(dest, join(e.parentPath, e.name)));
+  }
+  if (typeof value === "string" && a.type === "file") {
+    await cp(value, join(dest, basename(value)));
+    return [basename(value)];
+  }
+  if (value instanceof Uint8Array) {
+    await writeFile(join(dest, "data.bin"), value);
+    return ["data.bin"];
+  }
+  await writeFile(join(dest, "value.json"), `${JSON.stringify(value, null, 2)}\n`);
+  return ["value.json"];
 }
 
 /** A {@link BundleRef} for `ref` (an exported bundle folder, or a bundle artifact). */
@@ -55,15 +77,32 @@ export async function bundleRef(koan: Koan, ref: string, uri?: string): Promise<
   }
   const artifact = await resolveBundleArtifact(koan, ref);
   const remote = /^(gs|s3|https?|az|abfss?|pvc|hf):\/\//.test(artifact.uri) ? artifact.uri : null;
-  return { artifact, bundle: { ref: artifact.id, artifactId: artifact.id, uri: uri ?? remote, exportTo: (dest) => exportArtifact(koan, artifact, dest) } };
+  return { artifact, bundle: { ref: artifact.id, artifactId: artifact.id, uri: uri ?? remote, exportTo: async (dest) => void (await exportArtifact(koan, artifact, dest)) } };
 }
 
-/** The servable of `ref` (a bundle folder, or a bundle artifact loaded through its materializer). */
-export async function loadServable(koan: Koan | undefined, ref: string): Promise<ServableModel> {
-  if (await isDir(ref)) return servableFromBundle(resolve(ref));
+/** An API model name from a pipeline name (letters, digits, `_`, `.`, `-`). */
+function modelName(pipeline: string): string {
+  return pipeline.replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^-+|-+$/g, "") || "model";
+}
+
+/**
+ * The servable of `ref` (a bundle folder, or a bundle artifact loaded through its materializer). A bundle
+ * artifact is served under its pipeline's name unless `name` is given.
+ */
+export async function loadServable(koan: Koan | undefined, ref: string, options: { name?: string } = {}): Promise<ServableModel> {
+  if (await isDir(ref)) return servableFromBundle(resolve(ref), options);
   if (!koan) throw new KoanError("PROJECT_NOT_FOUND", `"${ref}" is not a folder, and there is no Koan project to find it in`);
   const artifact = await resolveBundleArtifact(koan, ref);
-  return servableFromBundle(await koan.load(artifact));
+  if (artifact.type !== "bundle") {
+    throw new KoanError("USAGE", `artifact ${artifact.id} is a ${artifact.type} artifact, not a serving bundle`, { hint: "serve the bundle step's output (<run>/bundle/bundle), or a run that has one" });
+  }
+  let name = options.name;
+  if (!name) {
+    const producer = await koan.metadata.getStepRun(artifact.producerStepRun);
+    const run = producer ? await koan.metadata.getRun(producer.runId) : undefined;
+    name = run ? modelName(run.pipeline) : undefined;
+  }
+  return servableFromBundle(await koan.load(artifact), name ? { name } : {});
 }
 
 /** Whether a folder is empty or missing. */

@@ -67,15 +67,6 @@ test("a dataset without the model's inputs fails naming them, and writes nothing
   assert.equal(r.outputs.score, undefined);
 });
 
-test("koan predict and koan serve load bundles through servableFromBundle, which says bundles are not here yet", async () => {
-  const ref = `${project.run.runId}/train/bundle`;
-  for (const args of [["predict", ref, `${project.run.runId}/rows_source/dataset`, "--out", "preds"], ["serve", ref, "--port", "0"], ["deploy", ref, "--to", "local"]]) {
-    const r = await koanCli(args, project.dir);
-    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
-    assert.match(r.stderr, /serving bundles arrive with the training issue/);
-  }
-});
-
 test("koan deploy on the command line: blessing, dry run, lineage --down shows the deployment", async () => {
   const ref = `${project.run.runId}/train/bundle`;
   const dry = await koanCli(["deploy", ref, "--to", "seldon", "--dry-run", "--namespace", "ml", "--image", "reg/koan:1"], project.dir);

@@ -4,14 +4,17 @@
  *
  * @example
  * ```ts
- * const { predictions } = batchPredict({ model: train.bundle, dataset: split.eval }, { params: { keep: ["id"] } });
+ * const { bundle } = bundleStep({ transform, model });
+ * const { predictions } = batchPredict({ model: bundle, dataset: splits }, { params: { splits: ["eval"], keep: ["id"] } });
  * ```
  * @module
  */
 import { join } from "node:path";
 import { z } from "zod";
 import { step, type Step } from "../../core/step.js";
-import { types, type ArtifactType } from "../../core/types.js";
+import type { ArtifactType } from "../../core/types.js";
+import type { ServingBundle } from "../../bundle/bundle.js";
+import { bundleType } from "../../bundle/type.js";
 import { dataset } from "../../data/dataset/type.js";
 import { DatasetWriter } from "../../data/dataset/writer.js";
 import type { Dataset } from "../../data/dataset/dataset.js";
@@ -65,7 +68,7 @@ export function batchPredictStep<T>(options: { name?: string; model: ArtifactTyp
 }
 
 /**
- * The built-in batch inference step over serving bundles. The bundle's artifact type is the training issue's;
- * until it lands this takes a `dir` artifact and loads it with {@link servableFromBundle}.
+ * The built-in batch inference step over serving bundles (the bundle step's output): raw rows in, the bundle's
+ * outputs (`probabilities`, `class`, ...) out, with `keep` columns beside them.
  */
-export const batchPredict = batchPredictStep<string>({ model: types.dir(), load: (dir) => servableFromBundle(dir) });
+export const batchPredict = batchPredictStep<ServingBundle>({ model: bundleType(), load: (bundle) => servableFromBundle(bundle) });

@@ -11,6 +11,7 @@
  * ```
  * @module
  */
+import type { ArtifactRecord } from "../../stores/metadata/types.js";
 import "./flavors.js";
 import type { Koan } from "../../client/client.js";
 import { KoanError } from "../../core/errors.js";
@@ -50,6 +51,13 @@ export function deployerFor(koan: Koan, target: string, config: Record<string, u
   return createComponent<Deployer>("deployer", target, config, { projectDir: koan.project.dir });
 }
 
+/** A deployment's default name: its pipeline's name for a bundle artifact (else the output name and a short hash). */
+async function defaultName(koan: Koan, artifact: ArtifactRecord): Promise<string> {
+  const producer = await koan.metadata.getStepRun(artifact.producerStepRun);
+  const run = producer ? await koan.metadata.getRun(producer.runId) : undefined;
+  return artifact.type === "bundle" && run ? run.pipeline : `${artifact.outputName}-${artifact.contentHash.slice(0, 8)}`;
+}
+
 /** Deploy a bundle; returns the recorded deployment (none for a dry run) and what the deployer produced. */
 export async function deploy(koan: Koan, options: DeployOptions): Promise<{ record: DeploymentRecord | undefined; result: DeployResult; blessing: Blessing }> {
   const log = options.log ?? (() => undefined);
@@ -63,7 +71,7 @@ export async function deploy(koan: Koan, options: DeployOptions): Promise<{ reco
     // Fail here, with the loader's own error, rather than in a background process.
     await loadServable(koan, options.ref);
   }
-  const name = dnsName(options.name ?? (artifact ? `${artifact.outputName}-${artifact.contentHash.slice(0, 8)}` : bundle.ref.split("/").pop() ?? "model"));
+  const name = dnsName(options.name ?? (artifact ? await defaultName(koan, artifact) : bundle.ref.split("/").pop() ?? "model"));
   const version = options.version ?? (artifact ? artifact.contentHash.slice(0, 12) : "1");
   const id = newId("d");
   const result = await deployer.deploy({ id, name, version, bundle, projectDir: koan.project.dir, dryRun: options.dryRun ?? false, log });
