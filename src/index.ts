@@ -112,3 +112,5 @@ export * from "./serving/index.js";
 export { ServingBundle, loadBundle, writeBundle, bundleMismatch, bundleSignature, BUNDLE_FORMAT_VERSION } from "./bundle/index.js";
 export type { BundleOptions, LoadBundleOptions, RawFeatureRow, BundleManifest } from "./bundle/index.js";
 export * from "./pipelines/index.js";
+export { collectReport, renderReport, notebookFor, loadCharts } from "./report/index.js";
+export type { ReportData, Notebook, NotebookCell, Charts } from "./report/index.js";

@@ -11,9 +11,10 @@ import { registerServing } from "./groups/serving.js";
 import { registerUi } from "./groups/ui.js";
 import { registerData } from "./groups/data.js";
 import { registerStacks } from "./groups/stack.js";
+import { registerReports } from "./groups/reports.js";
 
 /** Command groups, in help order. */
-const groups: ((program: Command) => void)[] = [registerCore, registerData, registerUi, registerStacks, registerServing];
+const groups: ((program: Command) => void)[] = [registerCore, registerData, registerUi, registerStacks, registerServing, registerReports];
 
 export function buildProgram(): Command {
   const program = new Command("koan")

@@ -1,6 +1,6 @@
 /**
- * `trainingPipeline`: the standard training path as one call — sourcing → statistics, schema and validation →
- * split → preprocess (fit the transform on the training split) → train → bundle (transform + model) → evaluate
+ * `trainingPipeline`: the standard training path as one call — sourcing → split → statistics per split, schema
+ * and validation → preprocess (fit the transform on the training split) → train → bundle (transform + model) → evaluate
  * the bundle on raw rows. Each part takes the built-in step's parameters, or a function that wires your own
  * steps in its place.
  *
@@ -78,8 +78,8 @@ export interface TrainingPipelineOptions {
   concurrency?: number;
   /** The file source's parameters (CSV, JSON, JSON Lines, Parquet), or a function returning your source's dataset. */
   source: FileSourceParams | (() => DatasetOutput);
-  /** Statistics, schema inference and validation of the sourced data (default true; a function replaces them). */
-  validate?: boolean | ((data: DatasetOutput) => void);
+  /** Statistics per split, schema inference and validation (default true; a function given the split dataset replaces them). */
+  validate?: boolean | ((splits: DatasetOutput) => void);
   /** `ratio_split` parameters (default 80/20 train/eval), or a function returning a dataset with named splits. */
   split?: ParamsInputOf<typeof ratioSplitParams> | ((data: DatasetOutput) => DatasetOutput);
   /** `preprocess` parameters (at least the label), or a function returning a transform and the transformed dataset. */
@@ -118,13 +118,14 @@ export function trainingPipeline(options: TrainingPipelineOptions): Pipeline {
     ...(options.concurrency !== undefined ? { concurrency: options.concurrency } : {}),
     build: () => {
       const raw = typeof options.source === "function" ? options.source() : fileSource(undefined, { name: "source", params: options.source }).dataset;
-      if (typeof options.validate === "function") options.validate(raw);
+      const splits = typeof options.split === "function" ? options.split(raw) : ratioSplit({ dataset: raw }, { name: "split", params: options.split ?? { ratios: { train: 0.8, eval: 0.2 } } }).dataset;
+      if (typeof options.validate === "function") options.validate(splits);
       else if (options.validate !== false) {
-        const { statistics: stats } = statistics({ dataset: raw });
+        // Statistics per split; the schema is inferred from them and every split is checked against it.
+        const { statistics: stats } = statistics({ dataset: splits });
         const { schema } = schemaGen({ statistics: stats }, { name: "schema" });
         validate({ statistics: stats, schema });
       }
-      const splits = typeof options.split === "function" ? options.split(raw) : ratioSplit({ dataset: raw }, { name: "split", params: options.split ?? { ratios: { train: 0.8, eval: 0.2 } } }).dataset;
       const pre = typeof options.preprocess === "function" ? options.preprocess(splits) : preprocess({ dataset: splits }, { params: options.preprocess });
       const { spec } = transformSpec({ transform: pre.transform });
       let trained: ModelOutput;
