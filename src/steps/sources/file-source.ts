@@ -39,6 +39,8 @@ export const fileSourceParams = z
     nullValues: z.array(z.string()).default(["", "NA"]),
     /** Declared kinds of some or all columns (the rest are inferred). */
     columns: z.record(z.string(), z.enum(["int64", "float", "bytes"])).optional(),
+    /** Keep only rows where this DuckDB SQL condition on the file's columns is true (e.g. `mpg IS NOT NULL`). */
+    where: z.string().min(1).optional(),
     shards: z.number().int().min(1).max(4096).default(1),
     split: z.string().regex(/^[A-Za-z0-9_-]+$/).default("all"),
   })
@@ -142,14 +144,14 @@ export const fileSource = step({
       let rows: number;
       try {
         const typed = columns.map((col) => ({ name: col.name, type: p.columns?.[col.name] ? DUCK_TYPE[p.columns[col.name] as keyof typeof DUCK_TYPE] : col.type }));
-        rows = await writeQuery(c, castingSelect(typed, source), typed, writer, p.split);
+        rows = await writeQuery(c, `${castingSelect(typed, source)}${p.where ? ` WHERE (${p.where})` : ""}`, typed, writer, p.split);
       } catch (e) {
         await writer.abort();
         throw e instanceof KoanError ? e : dataError(file, messageOf(e));
       }
       if (rows === 0) {
         await writer.abort();
-        throw new KoanError("DATA_INVALID", `${file} has ${format === "csv" && p.header ? "a header but " : ""}no rows`);
+        throw new KoanError("DATA_INVALID", p.where ? `no row of ${file} satisfies where: ${p.where}` : `${file} has ${format === "csv" && p.header ? "a header but " : ""}no rows`);
       }
       ctx.log.info(`read ${rows} rows × ${columns.length} columns from ${file}`);
       ctx.log.metric("rows", rows);
