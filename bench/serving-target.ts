@@ -1,20 +1,20 @@
 /**
  * A server process for bench/serving.bench.ts: `--mode koan` (the Koan model server) or `--mode bare` (a bare
- * `node:http` server calling the same predict function: the limit). `--batching on|off`. Prints
+ * `node:http` server calling the same predict function: the limit), both serving the bundle folder given with
+ * `--bundle` (the quickstart's: transform + TF.js model). `--batching on|off`. Prints
  * `{"port": N}` once listening; on SIGTERM prints `{"cpuUs": ..., "requests": ...}` (CPU time used and requests
  * answered) and exits.
  */
 import { createServer } from "node:http";
 import { startServer } from "../src/serving/server.js";
-import type { FeatureValue } from "../src/serving/model.js";
-import { fitPenguins, penguinServable } from "../test/serving/models.js";
+import { servableFromBundle, type FeatureValue } from "../src/serving/model.js";
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => {
   const i = args.indexOf(name);
   return i === -1 ? fallback : (args[i + 1] as string);
 };
-const model = penguinServable(fitPenguins(100));
+const model = await servableFromBundle(opt("--bundle", ""), { name: "penguins" });
 const report = (requests: number): void => {
   const cpu = process.cpuUsage();
   process.stdout.write(`${JSON.stringify({ cpuUs: cpu.user + cpu.system, requests })}\n`);

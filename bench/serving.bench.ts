@@ -1,6 +1,7 @@
 /**
  * Serving benchmark (issue: serving): single-row Open Inference Protocol V2 infer requests over loopback with
- * autocannon against the Koan model server, and against a bare `node:http` server calling the same predict
+ * autocannon against the Koan model server serving the quickstart's bundle (trained first, in a temporary
+ * project: transform + TF.js model), and against a bare `node:http` server calling the same bundle's predict
  * function (the limit), each server in its own process. Prints requests/s and p50/p99 latency (medians of
  * interleaved rounds, so background load hits every configuration alike), server CPU time per request, the
  * throughput ratio (target ≥ 80%), and micro-batching on/off at 64 connections.
@@ -11,8 +12,39 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { createRequire } from "node:module";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { penguinRows, penguinV2Request } from "../test/serving/models.js";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import quickstart from "../examples/quickstart/pipeline.js";
+import { Koan } from "../src/client/client.js";
+import { exportArtifact } from "../src/serving/resolve.js";
 import { figure, median } from "./util.js";
+
+/** One raw penguin (the first row of penguins.json) as a V2 request. */
+const REQUEST = {
+  inputs: [
+    { name: "Island", datatype: "BYTES", shape: [1], data: ["Torgersen"] },
+    { name: "Beak Length (mm)", datatype: "FP32", shape: [1], data: [39.1] },
+    { name: "Beak Depth (mm)", datatype: "FP32", shape: [1], data: [18.7] },
+    { name: "Flipper Length (mm)", datatype: "FP32", shape: [1], data: [181] },
+    { name: "Body Mass (g)", datatype: "INT64", shape: [1], data: [3750] },
+    { name: "Sex", datatype: "BYTES", shape: [1], data: ["MALE"] },
+  ],
+};
+
+/** Train the quickstart in a temporary project and export its bundle to a folder. */
+async function quickstartBundle(root: string): Promise<string> {
+  const koan = await Koan.open({ dir: join(root, "project"), init: true });
+  try {
+    const r = await koan.run(quickstart);
+    if (r.status !== "succeeded") throw new Error(`the quickstart failed: ${r.error?.message}`);
+    const dir = join(root, "bundle");
+    await exportArtifact(koan, await koan.resolveArtifact(`${r.runId}/bundle/bundle`), dir);
+    return dir;
+  } finally {
+    await koan.close();
+  }
+}
 
 interface Result {
   requests: { average: number };
@@ -59,12 +91,11 @@ async function stop(t: Target): Promise<number> {
 }
 
 async function load(port: number, connections: number, seconds: number): Promise<Result> {
-  const row = { ...penguinRows().rows[0], sex: "MALE" };
   const r = await autocannon({
     url: `http://127.0.0.1:${port}/v2/models/penguins/infer`,
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify(penguinV2Request([row as never])),
+    body: JSON.stringify(REQUEST),
     connections,
     duration: seconds,
   });
@@ -75,11 +106,13 @@ async function load(port: number, connections: number, seconds: number): Promise
 export async function run(): Promise<void> {
   const seconds = Number(process.env.KOAN_BENCH_SECONDS ?? 5);
   const rounds = Number(process.env.KOAN_BENCH_ROUNDS ?? 3);
-  process.stdout.write(`serving: single-row V2 infer of the penguin classifier over loopback (autocannon, ${seconds} s per run, median of ${rounds} interleaved rounds, each server in its own process; load average ${loadavg()[0]?.toFixed(1)})\n`);
+  const root = await mkdtemp(join(tmpdir(), "koan-bench-serving-"));
+  const bundle = await quickstartBundle(root);
+  process.stdout.write(`serving: single-row V2 infer of the quickstart's bundle (raw features → transform → TF.js model) over loopback (autocannon, ${seconds} s per run, median of ${rounds} interleaved rounds, each server in its own process; load average ${loadavg()[0]?.toFixed(1)})\n`);
   const targets = {
-    bare: await serverProcess(["--mode", "bare"]),
-    on: await serverProcess(["--mode", "koan", "--batching", "on"]),
-    off: await serverProcess(["--mode", "koan", "--batching", "off"]),
+    bare: await serverProcess(["--mode", "bare", "--bundle", bundle]),
+    on: await serverProcess(["--mode", "koan", "--batching", "on", "--bundle", bundle]),
+    off: await serverProcess(["--mode", "koan", "--batching", "off", "--bundle", bundle]),
   };
   const runs: Record<string, Result[]> = { bare10: [], koan10: [], off10: [], off64: [], on64: [] };
   const cpu = { bare: 0, on: 0, off: 0 };
@@ -96,6 +129,7 @@ export async function run(): Promise<void> {
     cpu.bare = await stop(targets.bare);
     cpu.on = await stop(targets.on);
     cpu.off = await stop(targets.off);
+    await rm(root, { recursive: true, force: true });
   }
   const rps = (k: string): number => median((runs[k] ?? []).map((x) => x.requests.average));
   const p = (k: string, q: "p50" | "p99"): number => median((runs[k] ?? []).map((x) => x.latency[q]));
