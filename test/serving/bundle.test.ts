@@ -5,7 +5,9 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { copyFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import quickstart from "../../examples/quickstart/pipeline.js";
 import { Koan } from "../../src/client/client.js";
@@ -14,7 +16,7 @@ import { loadBundle } from "../../src/bundle/load.js";
 import type { ServingBundle } from "../../src/bundle/bundle.js";
 import { trainingPipeline } from "../../src/pipelines/training.js";
 import { batchPredict } from "../../src/serving/batch/step.js";
-import { koan as koanCli, spawnKoan, tempDir, waitFor } from "../helpers.js";
+import { koan as koanCli, REPO, spawnKoan, tempDir, waitFor } from "../helpers.js";
 import { call } from "./helpers.js";
 
 let dir: string;
@@ -133,5 +135,34 @@ test("koan deploy <run> --to local serves the bundle in the background; undeploy
   } finally {
     const u = await koanCli(["undeploy", deployment.id], dir);
     assert.equal(u.code, 0, u.stderr);
+  }
+});
+
+test("koan deploy --to docker: the build context's entry point serves the real bundle under the deployment's name", async () => {
+  const { deploy } = await import("../../src/serving/deploy/deploy.js");
+  const { freePort } = await import("../stacks/postgres-server.js");
+  const { record } = await deploy(koan, { ref: runId, target: "docker", name: "penguins", config: { build: "never", out: join(dir, "image") } });
+  assert.ok(record);
+  const context = String(record.state.dir);
+  assert.ok(existsSync(join(context, "bundle", "koan-bundle.json")), "the bundle's manifest is in the context");
+  assert.ok(existsSync(join(context, "bundle", "model", "model.json")), "the TF.js model is in the context");
+  // Run the image's entry point here (it imports "koan": placed inside this package, the name resolves to it).
+  const entry = join(REPO, "dist", `.docker-entry-${process.pid}.mjs`);
+  await copyFile(join(context, "server.mjs"), entry);
+  const port = await freePort();
+  const child = spawn(process.execPath, [entry], { env: { ...process.env, KOAN_BUNDLE: join(context, "bundle"), PORT: String(port), KOAN_GRPC_PORT: "0", KOAN_HOST: "127.0.0.1" }, stdio: "ignore" });
+  try {
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(async () => (await fetch(`${url}/v2/health/ready`).catch(() => undefined))?.ok === true, 30_000, "the container entry point");
+    const meta = await call(`${url}/v2/models/penguins`);
+    assert.equal(meta.status, 200, meta.text);
+    assert.equal(meta.body.name, "penguins");
+    const rows = complete(evalRows).slice(0, 3);
+    const ans = await call(`${url}/v1/models/penguins:predict`, { instances: rows.map((r) => Object.fromEntries(FEATURES.map((f) => [f, r[f]]))) });
+    assert.deepEqual((ans.body.predictions as { class: string }[]).map((p) => p.class), (await bundle.predictNamed(rows)).map((w) => w.class));
+  } finally {
+    child.kill("SIGTERM");
+    await new Promise((r) => child.once("exit", r));
+    await rm(entry, { force: true });
   }
 });

@@ -53,9 +53,10 @@ export function dockerContext(ctx: Pick<DeployContext, "name" | "version">, conf
     "server.mjs": [
       "// Koan model server entry point: serves the bundle in KOAN_BUNDLE until SIGTERM, then drains.",
       "// Ports: PORT (REST, default 8080; AIP_HTTP_PORT wins on Vertex AI), KOAN_GRPC_PORT (gRPC; 0 = none).",
+      "// The model answers as KOAN_MODEL_NAME (default: the deployment's name), version KOAN_MODEL_VERSION.",
       'import { serveUntilSignal, servableFromBundle } from "koan";',
       "",
-      'const model = await servableFromBundle(process.env.KOAN_BUNDLE ?? "/opt/koan/bundle");',
+      `const model = await servableFromBundle(process.env.KOAN_BUNDLE ?? "/opt/koan/bundle", { name: process.env.KOAN_MODEL_NAME ?? ${JSON.stringify(dnsName(ctx.name))}, version: process.env.KOAN_MODEL_VERSION ?? ${JSON.stringify(ctx.version)} });`,
       'const grpcPort = Number(process.env.KOAN_GRPC_PORT ?? "8081");',
       "await serveUntilSignal(model, {",
       '  host: process.env.KOAN_HOST ?? "0.0.0.0",',
