@@ -12,6 +12,7 @@ import type { ArtifactRecord } from "../stores/metadata/types.js";
 import type { JsonValue, Preview } from "./api-types.js";
 import { jsonSafe } from "./json-safe.js";
 import { redact } from "./redact.js";
+import { modelPreviews } from "./model-previews.js";
 
 /** Shows an artifact it `accepts`. */
 export interface PreviewProvider {
@@ -137,7 +138,7 @@ const datasetProvider: PreviewProvider = {
   },
 };
 
-const providers: PreviewProvider[] = [datasetProvider, jsonProvider, fileProvider, dirProvider, bytesProvider];
+const providers: PreviewProvider[] = [...modelPreviews, datasetProvider, jsonProvider, fileProvider, dirProvider, bytesProvider];
 
 /** Add a preview provider; it is tried before the built-in ones. */
 export function registerPreview(p: PreviewProvider): void {
