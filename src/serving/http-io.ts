@@ -55,10 +55,10 @@ export function parseJson(body: Buffer): unknown {
   }
 }
 
-/** Write a response with a JSON or text body. */
+/** Write a response with a JSON, text or raw (Buffer) body. */
 export function send(res: ServerResponse, status: number, body: unknown, options: { close?: boolean; contentType?: string; headers?: Record<string, string> } = {}): void {
   if (res.headersSent || res.destroyed) return;
-  const text = typeof body === "string" ? body : JSON.stringify(body);
+  const text = Buffer.isBuffer(body) ? body : typeof body === "string" ? body : JSON.stringify(body);
   const headers: Record<string, string | number> = {
     "content-type": options.contentType ?? "application/json",
     "content-length": Buffer.byteLength(text),

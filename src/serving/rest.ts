@@ -11,7 +11,8 @@ import type { ServerMetrics } from "./metrics.js";
 import { RequestError } from "./request-error.js";
 import { columnsOf, predictionsOf } from "./protocols/instances.js";
 import { parseTfPredict, tfModelMetadata, tfModelStatus } from "./protocols/tfserving.js";
-import { modelMetadata, parseV2Request, serverMetadata, v2Response } from "./protocols/v2.js";
+import { modelMetadata, parseV2Request, serverMetadata, v2BinaryResponse, v2Response } from "./protocols/v2.js";
+import { HEADER_LENGTH, splitBody } from "./protocols/v2-binary.js";
 import { parseVertexPredict, type VertexRoutes } from "./protocols/vertex.js";
 
 /** Options of the REST handler. */
@@ -24,7 +25,9 @@ export interface RestOptions {
   readonly onError: (e: unknown) => void;
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, body: () => Promise<unknown>) => Promise<[number, unknown]> | [number, unknown];
+/** An answer: status, body (JSON value, or raw bytes with their content type in the headers), extra headers. */
+type Reply = [number, unknown] | [number, unknown, Record<string, string>];
+type Handler = (req: IncomingMessage, res: ServerResponse, body: () => Promise<unknown>, bytes: () => Promise<Buffer>) => Promise<Reply> | Reply;
 interface Route {
   readonly pattern: string;
   readonly method: "GET" | "POST";
@@ -59,10 +62,15 @@ export function restHandler(host: ModelHost, metrics: ServerMetrics, options: Re
       return {
         pattern: version === undefined ? "/v2/models/{name}/infer" : "/v2/models/{name}/versions/{version}/infer",
         method: "POST",
-        handle: async (_req, _res, body) => {
+        handle: async (req, _res, _body, bytes) => {
           host.entry(name, version);
-          const request = parseV2Request(await body());
+          const { json, binary } = splitBody(await bytes(), req.headers[HEADER_LENGTH]);
+          const request = parseV2Request(parseJson(json), binary);
           const { model, outputs } = await host.infer(name, version, request.inputs, request.outputs);
+          if (request.binaryOutputs === "all" || request.binaryOutputs.size > 0) {
+            const { header, body } = v2BinaryResponse(model, request.id, outputs, request.binaryOutputs);
+            return [200, body, { "content-type": "application/octet-stream", [HEADER_LENGTH]: String(header.length) }];
+          }
           return [200, v2Response(model, request.id, outputs)];
         },
       };
@@ -149,10 +157,10 @@ export function restHandler(host: ModelHost, metrics: ServerMetrics, options: Re
     let pattern = "unmatched";
     let status = 500;
     const protocol = (): string => (pattern.startsWith("/v2") ? "v2" : pattern.startsWith("/v1") ? "tfserving" : pattern.startsWith("vertex") ? "vertex" : "http");
-    const finish = (code: number, body: unknown, close = false): void => {
+    const finish = (code: number, body: unknown, close = false, headers?: Record<string, string>): void => {
       status = code;
       const isText = pattern === "/metrics" && code === 200;
-      send(res, code, body, { close: close || options.draining(), ...(isText ? { contentType: "text/plain; version=0.0.4; charset=utf-8" } : {}) });
+      send(res, code, body, { close: close || options.draining(), ...(isText ? { contentType: "text/plain; version=0.0.4; charset=utf-8" } : {}), ...(headers ? { headers } : {}) });
       metrics.finished(protocol(), pattern, status, Number(process.hrtime.bigint() - started) / 1e9);
     };
     const fail = (e: unknown): void => {
@@ -182,11 +190,12 @@ export function restHandler(host: ModelHost, metrics: ServerMetrics, options: Re
         metrics.finished(protocol(), pattern, 405, Number(process.hrtime.bigint() - started) / 1e9);
         return;
       }
-      const body = async (): Promise<unknown> => parseJson(await readBody(req, options.maxBodyBytes));
+      const bytes = (): Promise<Buffer> => readBody(req, options.maxBodyBytes);
+      const body = async (): Promise<unknown> => parseJson(await bytes());
       if (r.method === "GET") req.resume();
-      const out = r.handle(req, res, body);
-      if (Array.isArray(out)) finish(out[0], out[1]);
-      else out.then(([code, b]) => finish(code, b), fail);
+      const out = r.handle(req, res, body, bytes);
+      if (Array.isArray(out)) finish(out[0], out[1], false, out[2]);
+      else out.then(([code, b, h]) => finish(code, b, false, h), fail);
     } catch (e) {
       fail(e);
     }

@@ -31,8 +31,6 @@ describe("KServe request fixtures", { skip }, () => {
   const rest: [file: string, path: string, status: number, check?: (body: Record<string, unknown>) => void][] = [
     ["autogluon_titanic_input_v2.json", "/v2/models/titanic/infer", 200, (b) => assert.deepEqual(b.outputs, [{ name: "Survived", datatype: "INT64", shape: [2], data: [0, 1] }])],
     ["iris_input_v2.json", "/v2/models/iris/infer", 200, (b) => assert.deepEqual(b.outputs, [{ name: "output-0", datatype: "INT64", shape: [2], data: [1, 1] }])],
-    ["iris_input_v2_binary.json", "/v2/models/iris/infer", 200, (b) => assert.deepEqual((b.outputs as { name: string }[]).map((o) => o.name), ["output-0"])],
-    ["iris_input_v2_all_binary.json", "/v2/models/iris/versions/1/infer", 200, (b) => assert.equal((b.outputs as unknown[]).length, 1)],
     ["pmml-input-v2.json", "/v2/models/iris/infer", 200, (b) => assert.deepEqual((b.outputs as { data: unknown[] }[])[0]?.data, [0])],
     ["mlflow_input_v2.json", "/v2/models/wine/infer", 200, (b) => assert.equal((b.outputs as { shape: number[] }[])[0]?.shape[0], 1)],
     // The gRPC rendering (contents.fp32_contents) is not a REST body: it has no "data".
@@ -56,6 +54,21 @@ describe("KServe request fixtures", { skip }, () => {
       const r = await call(`${server.url}${path}`, fixture(file));
       assert.equal(r.status, status, r.text);
       check?.(r.body);
+    });
+  }
+
+  for (const [file, path] of [["iris_input_v2_binary.json", "/v2/models/iris/infer"], ["iris_input_v2_all_binary.json", "/v2/models/iris/versions/1/infer"]] as const) {
+    test(`${file} → POST ${path} → 200 with the output as binary data`, async () => {
+      const res = await fetch(`${server.url}${path}`, { method: "POST", body: fixture(file), headers: { "content-type": "application/json" } });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get("content-type"), "application/octet-stream");
+      const body = Buffer.from(await res.arrayBuffer());
+      const n = Number(res.headers.get("inference-header-content-length"));
+      const header = JSON.parse(body.subarray(0, n).toString("utf8")) as { outputs: { name: string; datatype: string; shape: number[]; parameters: { binary_data_size: number }; data?: unknown }[] };
+      assert.deepEqual(header.outputs, [{ name: "output-0", datatype: "INT64", shape: [2], parameters: { binary_data_size: 16 } }]);
+      const raw = body.subarray(n);
+      assert.equal(raw.length, 16);
+      assert.deepEqual([raw.readBigInt64LE(0), raw.readBigInt64LE(8)], [1n, 1n]);
     });
   }
 

@@ -35,7 +35,7 @@ describe("Open Inference Protocol REST: health and metadata", () => {
     assert.deepEqual(ready.body, { ready: true });
     const meta = await call(`${server.url}/v2`);
     assert.equal(meta.body.name, "koan");
-    assert.deepEqual(meta.body.extensions, []);
+    assert.deepEqual(meta.body.extensions, ["binary_tensor_data"]);
     assert.equal(typeof meta.body.version, "string");
     const model = await call(`${server.url}/v2/models/penguins`);
     assert.equal(model.status, 200);
