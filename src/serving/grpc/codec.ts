@@ -7,6 +7,7 @@
 import { badRequest } from "../request-error.js";
 import type { InputTensor, OutputTensor } from "../rows.js";
 import { bytesValue } from "../tensor.js";
+import { decodeBinaryTensor } from "../protocols/v2-binary.js";
 
 /** The typed-contents field holding each datatype. */
 export const CONTENTS_FIELD: Record<string, string> = {
@@ -42,44 +43,6 @@ export interface GrpcInferRequest {
   raw_input_contents: Buffer[];
 }
 
-const SIZES: Record<string, number> = { BOOL: 1, INT8: 1, UINT8: 1, INT16: 2, UINT16: 2, FP16: 2, INT32: 4, UINT32: 4, FP32: 4, INT64: 8, UINT64: 8, FP64: 8 };
-
-function readRaw(buf: Buffer, datatype: string, input: string): unknown[] {
-  if (datatype === "BYTES") {
-    const out: unknown[] = [];
-    let o = 0;
-    while (o < buf.length) {
-      if (o + 4 > buf.length) throw badRequest(`input "${input}": raw BYTES contents are truncated`);
-      const n = buf.readUInt32LE(o);
-      o += 4;
-      if (o + n > buf.length) throw badRequest(`input "${input}": raw BYTES contents are truncated`);
-      out.push(bytesValue(buf.subarray(o, o + n)));
-      o += n;
-    }
-    return out;
-  }
-  const size = SIZES[datatype];
-  if (!size || datatype === "FP16") throw badRequest(`input "${input}": raw contents of datatype ${datatype} are not supported`);
-  if (buf.length % size !== 0) throw badRequest(`input "${input}": ${buf.length} raw bytes are not a whole number of ${datatype} elements`);
-  const out: unknown[] = new Array(buf.length / size);
-  for (let i = 0, o = 0; o < buf.length; i++, o += size) {
-    switch (datatype) {
-      case "BOOL": out[i] = buf[o] !== 0; break;
-      case "INT8": out[i] = buf.readInt8(o); break;
-      case "UINT8": out[i] = buf.readUInt8(o); break;
-      case "INT16": out[i] = buf.readInt16LE(o); break;
-      case "UINT16": out[i] = buf.readUInt16LE(o); break;
-      case "INT32": out[i] = buf.readInt32LE(o); break;
-      case "UINT32": out[i] = buf.readUInt32LE(o); break;
-      case "FP32": out[i] = buf.readFloatLE(o); break;
-      case "FP64": out[i] = buf.readDoubleLE(o); break;
-      case "INT64": out[i] = Number(buf.readBigInt64LE(o)); break;
-      case "UINT64": out[i] = Number(buf.readBigUInt64LE(o)); break;
-    }
-  }
-  return out;
-}
-
 /** Input tensors of a gRPC request. */
 export function grpcInputs(req: GrpcInferRequest): InputTensor[] {
   const raw = req.raw_input_contents ?? [];
@@ -89,7 +52,7 @@ export function grpcInputs(req: GrpcInferRequest): InputTensor[] {
     const shape = t.shape.map((d) => Number(d));
     let data: unknown[];
     if (raw.length) {
-      data = readRaw(raw[i] as Buffer, t.datatype, t.name);
+      data = decodeBinaryTensor(t.name, t.datatype, undefined, raw[i] as Buffer);
     } else {
       const field = CONTENTS_FIELD[t.datatype];
       if (!field) throw badRequest(`input "${t.name}": unknown datatype ${JSON.stringify(t.datatype)}`);

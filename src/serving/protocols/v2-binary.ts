@@ -39,9 +39,12 @@ function half(bits: number): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
-/** Decode one tensor's raw bytes into flat row-major values (a 400 naming the input when they do not fit). */
-export function decodeBinaryTensor(name: string, datatype: string, shape: readonly number[], bytes: Buffer): FeatureValue[] {
-  const count = shape.reduce((a, b) => a * b, 1);
+/**
+ * Decode one tensor's raw bytes (this extension's layout, also gRPC's `raw_input_contents`) into flat row-major
+ * values; with a shape, the element count must match it. A 400 naming the input when they do not fit.
+ */
+export function decodeBinaryTensor(name: string, datatype: string, shape: readonly number[] | undefined, bytes: Buffer): FeatureValue[] {
+  const count = shape ? shape.reduce((a, b) => a * b, 1) : undefined;
   if (datatype === "BYTES") {
     const out: FeatureValue[] = [];
     let at = 0;
@@ -54,14 +57,16 @@ export function decodeBinaryTensor(name: string, datatype: string, shape: readon
       at += len;
       out.push(bytesValue(new Uint8Array(b)));
     }
-    if (out.length !== count) throw badRequest(`input "${name}": binary data holds ${out.length} BYTES elements, shape [${shape.join(", ")}] needs ${count}`);
+    if (shape && out.length !== count) throw badRequest(`input "${name}": binary data holds ${out.length} BYTES elements, shape [${shape.join(", ")}] needs ${count}`);
     return out;
   }
   const width = WIDTH[datatype];
   if (width === undefined) throw badRequest(`input "${name}": unknown datatype "${datatype}"`);
-  if (bytes.length !== count * width) throw badRequest(`input "${name}": binary data is ${bytes.length} bytes, shape [${shape.join(", ")}] of ${datatype} needs ${count * width}`);
-  const out: FeatureValue[] = new Array(count);
-  for (let i = 0; i < count; i++) {
+  if (shape && count !== undefined && bytes.length !== count * width) throw badRequest(`input "${name}": binary data is ${bytes.length} bytes, shape [${shape.join(", ")}] of ${datatype} needs ${count * width}`);
+  if (bytes.length % width !== 0) throw badRequest(`input "${name}": ${bytes.length} bytes are not a whole number of ${datatype} elements`);
+  const n = bytes.length / width;
+  const out: FeatureValue[] = new Array(n);
+  for (let i = 0; i < n; i++) {
     const o = i * width;
     switch (datatype) {
       case "BOOL": out[i] = bytes[o] !== 0; break;
