@@ -93,7 +93,7 @@ export async function run(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "koan-bench-data-"));
   try {
     const rows = Number(process.env.KOAN_BENCH_ROWS ?? 1_000_000);
-    process.stdout.write(`data: CSV (13 columns) → dataset of 8 gzip TFRecord shards + statistics, each task in its own process\n`);
+    process.stdout.write(`data: CSV (13 columns) → dataset of 8 gzip (level 1) TFRecord shards + statistics (counted while ingesting), each task in its own process\n`);
     const m1 = await measure(dir, rows, 8);
     const { koan, duck, duck1, csvBytes } = m1;
     const rate = (n: number, ms: number): number => n / (ms / 1000);
@@ -110,6 +110,9 @@ export async function run(): Promise<void> {
     figure("ratio Koan ingest+stats / DuckDB (threads=2)", ratio, "×", `target ≤ 3×: ${ratio <= 3 ? "met" : "NOT met"}`);
     figure("ratio Koan ingest+stats / DuckDB (threads=1)", koan.ms / duck1.ms, "×");
     figure("ratio of CPU time Koan / DuckDB (threads=1)", koan.cpuMs / duck1.cpuMs, "×");
+    const plain = await child("ingest", [join(dir, `bench-${rows}.csv`), join(dir, `project-plain-${rows}`), "8", "none"]);
+    figure("Koan ingest+stats, uncompressed shards", plain.ms / 1000, "s", `CPU ${(plain.cpuMs / 1000).toFixed(1)} s; ratio to DuckDB (threads=2) ${(plain.ms / duck.ms).toFixed(2)}×, CPU ratio to threads=1 ${(plain.cpuMs / duck1.cpuMs).toFixed(2)}×; ${(plain.datasetBytes / MB).toFixed(0)} MB`);
+    await rm(join(dir, `project-plain-${rows}`), { recursive: true, force: true });
 
     const read = await child("read", [join(dir, `project-${rows}`)]);
     figure("TFRecord read: raw bytes of the shards (no decoding)", read.rawMBs, "MB/s", "MB of gzip files per second");
@@ -137,13 +140,13 @@ export async function run(): Promise<void> {
 
 // ---- child tasks ----
 
-async function childIngest(csv: string, projectDir: string, shards: number): Promise<ChildResult> {
+async function childIngest(csv: string, projectDir: string, shards: number, compression: "gzip" | "none" = "gzip"): Promise<ChildResult> {
   const { Koan, pipeline, fileSource, statistics } = await import("../src/index.js");
   const koan = await Koan.open({ dir: projectDir, init: true });
   const p = pipeline({
     name: "bench_ingest",
     build: () => {
-      const { dataset } = fileSource(undefined, { params: { path: csv, shards } });
+      const { dataset } = fileSource(undefined, { params: { path: csv, shards, compression } });
       statistics({ dataset });
     },
   });
@@ -228,7 +231,7 @@ async function childRead(projectDir: string): Promise<ChildResult> {
 if (process.argv[1] === SELF && process.argv[2] === "child") {
   const [task, ...args] = process.argv.slice(3);
   const result =
-    task === "ingest" ? await childIngest(args[0] as string, args[1] as string, Number(args[2]))
+    task === "ingest" ? await childIngest(args[0] as string, args[1] as string, Number(args[2]), (args[3] ?? "gzip") as "gzip" | "none")
     : task === "duckdb" ? await childDuck(args[0] as string, args[1] as string, args[2] as string)
     : task === "read" ? await childRead(args[0] as string)
     : undefined;

@@ -12,6 +12,8 @@ interface Row {
   duration?: number;
   cacheHit?: boolean;
   attempt?: number;
+  /** The latest line about a step running elsewhere (its job's state or log). */
+  detail?: string;
 }
 
 const FRAMES = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
@@ -44,7 +46,7 @@ export function progress(stream: NodeJS.WriteStream = process.stderr): { onEvent
     const width = Math.max(...[...rows.keys()].map((k) => k.length), 4);
     const lines = [...rows.entries()].map(([name, r]) => {
       const time = r.state === "running" && r.started ? ms(Date.now() - r.started) : r.duration !== undefined ? ms(r.duration) : "";
-      const note = r.cacheHit ? paint("dim", "cached", stream) : r.state === "running" && (r.attempt ?? 1) > 1 ? `attempt ${r.attempt}` : r.state === "succeeded" ? "" : r.state;
+      const note = r.cacheHit ? paint("dim", "cached", stream) : r.state === "running" && r.detail ? paint("dim", r.detail.slice(0, 80), stream) : r.state === "running" && (r.attempt ?? 1) > 1 ? `attempt ${r.attempt}` : r.state === "succeeded" ? "" : r.state;
       return `${symbol(r)} ${name.padEnd(width)}  ${time.padStart(6)}  ${note}`.trimEnd();
     });
     if (drawn) stream.write(`\u001b[${drawn}A`);
@@ -81,6 +83,12 @@ export function progress(stream: NodeJS.WriteStream = process.stderr): { onEvent
       case "run-finished":
         if (!tty) stream.write(`run ${e.runId} ${e.status} in ${ms(e.durationMs)}\n`);
         break;
+      case "step-log": {
+        const row = rows.get(e.step);
+        if (row) row.detail = e.line;
+        if (!tty) stream.write(`[${e.step}] ${e.line}\n`);
+        break;
+      }
     }
     if (tty) draw();
   };

@@ -11,10 +11,12 @@ import { registerServing } from "./groups/serving.js";
 import { registerUi } from "./groups/ui.js";
 import { registerData } from "./groups/data.js";
 import { registerStacks } from "./groups/stack.js";
+import { registerRemote } from "./groups/remote.js";
 import { registerReports } from "./groups/reports.js";
+import { registerDistributed } from "./groups/distributed.js";
 
 /** Command groups, in help order. */
-const groups: ((program: Command) => void)[] = [registerCore, registerData, registerUi, registerStacks, registerServing, registerReports];
+const groups: ((program: Command) => void)[] = [registerCore, registerData, registerUi, registerStacks, registerServing, registerReports, registerRemote, registerDistributed];
 
 export function buildProgram(): Command {
   const program = new Command("koan")

@@ -16,12 +16,12 @@
  */
 import { mkdir, rm } from "node:fs/promises";
 import { hostname, tmpdir } from "node:os";
-import { join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import "../stores/flavors.js";
 import "../orchestrators/flavors.js";
 import { KoanError } from "../core/errors.js";
 import { createComponent } from "../core/flavor.js";
-import { hashJson } from "../core/hash.js";
+import { hashJson, type JsonValue } from "../core/hash.js";
 import { newId } from "../core/ids.js";
 import type { Pipeline } from "../core/pipeline.js";
 import { resolveParams, deepMerge, type ParamOverrides } from "../core/params.js";
@@ -39,6 +39,7 @@ import { lineageOf, type LineageGraph } from "./lineage.js";
 import { loadMaterializer } from "../materializers/registry.js";
 import { blobReader } from "../runner/io.js";
 import { StepFailedError } from "../core/errors.js";
+import { planBackends } from "../backends/plan.js";
 
 /** Options of {@link Koan.open}. */
 export interface OpenOptions {
@@ -70,7 +71,15 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Progress events. */
   onEvent?: (event: RunEvent) => void;
+  /** Per-run step backends: step name → backend name of the stack (`--backend train=gpu`; `local` runs it here). */
+  backends?: Readonly<Record<string, string>>;
 }
+
+/**
+ * Options of {@link Koan.createRun} and {@link Koan.submit}: those of a run, without the ones that only make sense
+ * while this process executes it (progress events, a cancel signal, step backends).
+ */
+export type CreateRunOptions = Omit<RunOptions, "signal" | "onEvent" | "backends">;
 
 /** What {@link Koan.run} returns. */
 export interface RunResult {
@@ -145,7 +154,8 @@ export class Koan {
   private async markInterrupted(): Promise<void> {
     const host = hostname();
     for (const r of await this.metadata.runningRuns()) {
-      if (r.host === host && r.pid !== process.pid && !pidAlive(r.pid)) {
+      // pid 0: a run no process owns (created for remote executors, or submitted to a queue's workers).
+      if (r.pid > 0 && r.host === host && r.pid !== process.pid && !pidAlive(r.pid)) {
         const at = new Date().toISOString();
         await this.metadata.endRunningSteps(r.id, "interrupted", at);
         await this.metadata.finishRun(r.id, "interrupted", at, { code: "INTERRUPTED", message: `the process running it (pid ${r.pid}) ended without finishing the run` });
@@ -153,21 +163,25 @@ export class Koan {
     }
   }
 
-  /** Run a pipeline. Bad parameters fail before anything is recorded. */
-  async run(p: Pipeline, options: RunOptions = {}): Promise<RunResult> {
+  /** Validate a run's options and record it (status `running`); `owned`: this process executes it (else pid 0). */
+  private async recordRun(
+    p: Pipeline,
+    options: CreateRunOptions,
+    extra: { owned: boolean; config?: { [key: string]: JsonValue } },
+  ): Promise<{ record: RunRecord; params: RunEnv["params"]; seed: number; concurrency: number; cache: boolean }> {
     const params = await resolveParams(p, options.params ?? {}, options.rawParams);
     const seed = options.seed ?? p.seed;
     const concurrency = options.concurrency ?? p.concurrency;
     if (!Number.isInteger(seed)) throw new KoanError("USAGE", `seed must be an integer, got ${seed}`);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new KoanError("USAGE", `concurrency must be a whole number ≥ 1, got ${concurrency}`);
     const cache = options.cache ?? true;
-    let runId = newId("r");
     const startedAt = new Date();
     const spec = p.spec();
-    const scratchRoot = join(tmpdir(), "koan", runId);
-    await mkdir(scratchRoot, { recursive: true });
     const stackInfo = stackRecord(this.stack, this);
     const environment = await captureEnvironment(this.project.dir);
+    // The pipeline file relative to the project, so `koan step-run` finds it in a checkout or image elsewhere.
+    const rel = options.pipelineFile ? relative(this.project.dir, options.pipelineFile) : undefined;
+    const pipelinePath: { [key: string]: JsonValue } = rel && !rel.startsWith("..") && !isAbsolute(rel) ? { pipelinePath: rel.split("\\").join("/") } : {};
     const record = (id: string): RunRecord => ({
       id,
       pipeline: p.name,
@@ -176,24 +190,93 @@ export class Koan {
       endedAt: null,
       pipelineFile: options.pipelineFile ?? null,
       sourceHash: options.sourceHash ?? hashJson(spec.nodes.map((n) => [n.name, n.codeHash])),
-      config: { seed, concurrency, cache, params },
+      config: { seed, concurrency, cache, params, ...pipelinePath, ...(extra.config ?? {}) },
       environment,
       stack: stackInfo,
       spec: spec as unknown as RunRecord["spec"],
       error: null,
       host: hostname(),
-      pid: process.pid,
+      pid: extra.owned ? process.pid : 0,
     });
     // Run ids are unique: the store refuses a duplicate, and a clash with another process's run takes a new id.
+    let runId = newId("r");
     for (let tries = 0; ; tries++) {
       try {
-        await this.metadata.createRun(record(runId));
-        break;
+        const made = record(runId);
+        await this.metadata.createRun(made);
+        return { record: made, params, seed, concurrency, cache };
       } catch (e) {
         if (tries >= 4 || !(await this.metadata.getRun(runId))) throw e;
         runId = newId("r");
       }
     }
+  }
+
+  /**
+   * Record a run without executing it, for remote executors: each step then runs with `koan step-run <run> <step>`
+   * (see `stepRun` in src/runner/step-run.ts), in any process or machine that uses this stack. The run belongs to
+   * no process (pid 0), so no client marks it interrupted when this one ends. Bad parameters fail before anything
+   * is recorded.
+   *
+   * @example
+   * ```ts
+   * const loaded = await loadPipelineFile("pipeline.ts");
+   * const run = await koan.createRun(loaded.pipeline, { pipelineFile: loaded.file, sourceHash: loaded.sourceHash });
+   * // then, in any process using this stack: koan step-run <run.id> <step>
+   * ```
+   */
+  async createRun(p: Pipeline, options: CreateRunOptions = {}): Promise<RunRecord> {
+    if ((options as RunOptions).backends) throw new KoanError("USAGE", "step backends do not apply to a run created for remote executors: each step runs where `koan step-run` runs it");
+    return (await this.recordRun(p, options, { owned: false })).record;
+  }
+
+  /**
+   * Start a run on the stack's orchestrator and return at once, without following it (`koan run --detach`): the
+   * run is recorded and its first steps are handed to the orchestrator (the `queue` flavor's workers). Follow it
+   * with `koan runs show <id>`, stop it with `koan runs cancel <id>`. Refused (`USAGE`) by an orchestrator that
+   * executes steps in this process; an unreachable orchestrator fails before anything is recorded.
+   *
+   * @example
+   * ```ts
+   * const run = await koan.submit(loaded.pipeline, { pipelineFile: loaded.file, sourceHash: loaded.sourceHash });
+   * console.log(`started ${run.id}`);
+   * ```
+   */
+  async submit(p: Pipeline, options: CreateRunOptions = {}): Promise<RunRecord> {
+    const orchestrator = this.orchestrator;
+    if (!orchestrator.detached || !orchestrator.submit) {
+      throw new KoanError("USAGE", `the ${orchestrator.flavor} orchestrator of stack "${this.stack.name}" runs steps in this process, so a run cannot be detached from it`, {
+        hint: "use a stack with the queue orchestrator (see docs/distributed.md), or run without --detach",
+      });
+    }
+    await orchestrator.check?.({ pipeline: p, pipelineFile: options.pipelineFile, projectDir: this.project.dir, stack: this.stack });
+    const { record } = await this.recordRun(p, options, { owned: false });
+    try {
+      await orchestrator.submit({ run: record, metadata: this.metadata });
+    } catch (e) {
+      await this.metadata.finishRun(record.id, "failed", new Date().toISOString(), storedError(e));
+      throw e;
+    }
+    return record;
+  }
+
+  /** Run a pipeline. Bad parameters fail before anything is recorded. */
+  async run(p: Pipeline, options: RunOptions = {}): Promise<RunResult> {
+    // Where steps run (step backends): refused here, before anything is recorded or submitted.
+    await this.orchestrator.check?.({ pipeline: p, pipelineFile: options.pipelineFile, projectDir: this.project.dir, stack: this.stack });
+    const backends = await planBackends({ pipeline: p, stack: this.stack, projectDir: this.project.dir, overrides: options.backends });
+    let recorded;
+    try {
+      recorded = await this.recordRun(p, options, { owned: !this.orchestrator.detached, ...(backends ? { config: { backends: backends.record() } } : {}) });
+    } catch (e) {
+      await backends?.close();
+      throw e;
+    }
+    const { record, params, seed, concurrency, cache } = recorded;
+    const runId = record.id;
+    const startedAt = new Date(record.startedAt);
+    const scratchRoot = join(tmpdir(), "koan", runId);
+    await mkdir(scratchRoot, { recursive: true });
     const controller = new AbortController();
     const relay = (): void => controller.abort(options.signal?.reason);
     if (options.signal?.aborted) relay();
@@ -213,6 +296,7 @@ export class Koan {
       scratchRoot,
       signal: controller.signal,
       emit,
+      ...(backends ? { backends: backends.nodes } : {}),
     };
     emit({ type: "run-started", runId, pipeline: p.name, steps: [...p.order] });
     let outcome;
@@ -224,6 +308,7 @@ export class Koan {
       throw e;
     } finally {
       options.signal?.removeEventListener("abort", relay);
+      await backends?.close();
     }
     const endedAt = new Date();
     if (outcome.status === "cancelled") await this.metadata.endRunningSteps(runId, "cancelled", endedAt.toISOString());

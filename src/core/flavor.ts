@@ -18,7 +18,7 @@ import { KoanError } from "./errors.js";
 import { resolveSecrets, scrubError } from "../secrets/resolve.js";
 
 /** Extension points. */
-export type FlavorType = "artifact-store" | "metadata-store" | "orchestrator" | "deployer";
+export type FlavorType = "artifact-store" | "metadata-store" | "orchestrator" | "deployer" | "step-backend";
 
 /** What a flavor implementation gets besides its config. */
 export interface FlavorContext {

@@ -106,11 +106,33 @@ export interface StepOptions<I extends Ports, O extends Ports, S extends Standar
   /** `process` runs the step in a child process (default `inline`, in the orchestrator's process). */
   isolation?: "inline" | "process";
   /**
+   * Where the step runs: the name of a step backend of the stack (e.g. `"gpu"` for a Vertex AI or Kubernetes
+   * backend registered with `koan stack register ... --step-backend gpu=vertex?...`). Default: where the
+   * pipeline runs. A run can override it (`koan run --backend train=gpu`). Never part of the cache key: a result
+   * computed remotely is a cache hit locally and vice versa. See docs/step-backends.md.
+   */
+  backend?: string;
+  /** What the step needs from the machine it runs on; step backends and `koan export argo` request it. */
+  resources?: StepResources;
+  /**
    * For steps that read the outside world: a fingerprint of what they will read (e.g. `fileFingerprint(path)`),
    * folded into the cache key, so a changed source re-runs and an unchanged one does not.
    */
   fingerprint?: (params: ParamsOf<S>) => Promise<JsonValue> | JsonValue;
   run: (ctx: StepContext, inputs: PortValues<I>, params: ParamsOf<S>) => Promise<PortValues<O>> | PortValues<O>;
+}
+
+/**
+ * Compute resources a step asks for where it runs remotely (Kubernetes requests and limits, Vertex AI machine
+ * choice, Argo templates). Ignored by in-process execution.
+ */
+export interface StepResources {
+  /** CPU cores: a number (`2`, `0.5`) or a Kubernetes quantity (`"500m"`). */
+  cpu?: number | string;
+  /** Memory as a Kubernetes quantity: `"512Mi"`, `"4Gi"`. */
+  memory?: string;
+  /** Number of GPUs (the backend's config says which kind). */
+  gpu?: number;
 }
 
 /** Options of one call of a step inside a pipeline. */
@@ -134,6 +156,10 @@ export interface StepDefinition {
   readonly retryDelayMs: number;
   readonly timeoutMs: number | undefined;
   readonly isolation: "inline" | "process";
+  /** Name of the stack's step backend the step asks for (undefined: where the pipeline runs). Not hashed. */
+  readonly backend: string | undefined;
+  /** Resources the step asks for on remote backends. Not hashed. */
+  readonly resources: StepResources | undefined;
   readonly fingerprint: ((params: never) => Promise<JsonValue> | JsonValue) | undefined;
   readonly run: (ctx: StepContext, inputs: Record<string, unknown>, params: never) => unknown;
   /** SHA-256 of the function source, the version and the port kinds. */
@@ -186,6 +212,8 @@ export function makeDefinition(
   const retries = opts.retries ?? 0;
   if (!Number.isInteger(retries) || retries < 0) throw new KoanError("STEP_INVALID", `step "${name}": retries must be a whole number ≥ 0`);
   if (opts.timeoutMs !== undefined && !(opts.timeoutMs > 0)) throw new KoanError("STEP_INVALID", `step "${name}": timeoutMs must be > 0`);
+  if (opts.backend !== undefined) checkName(`backend of step "${name}"`, opts.backend);
+  const resources = opts.resources === undefined ? undefined : checkResources(name, opts.resources);
   const inputs = opts.inputs ?? {};
   const outputs = opts.outputs ?? {};
   const meta = identity.meta ?? {};
@@ -201,11 +229,26 @@ export function makeDefinition(
     retryDelayMs: opts.retryDelayMs ?? 100,
     timeoutMs: opts.timeoutMs,
     isolation: opts.isolation ?? "inline",
+    backend: opts.backend,
+    resources,
     fingerprint: opts.fingerprint as StepDefinition["fingerprint"],
     run: opts.run as StepDefinition["run"],
     codeHash: codeHashOf(identity.source, opts.version, inputs, outputs, meta),
     meta,
   });
+}
+
+const QUANTITY = /^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/;
+
+/** Check a step's `resources` (CPU as cores or a quantity, memory as a quantity, GPUs as a whole number). */
+function checkResources(step: string, r: StepResources): StepResources {
+  const bad = (field: string, why: string): KoanError => new KoanError("STEP_INVALID", `step "${step}": resources.${field} ${why}`);
+  if (typeof r !== "object" || r === null) throw new KoanError("STEP_INVALID", `step "${step}": resources must be an object like { cpu: 2, memory: "4Gi", gpu: 1 }`);
+  for (const key of Object.keys(r)) if (!["cpu", "memory", "gpu"].includes(key)) throw bad(key, "is not a resource (use cpu, memory, gpu)");
+  if (r.cpu !== undefined && !(typeof r.cpu === "number" ? r.cpu > 0 && Number.isFinite(r.cpu) : QUANTITY.test(r.cpu))) throw bad("cpu", `must be a number of cores > 0 or a quantity like "500m", got ${JSON.stringify(r.cpu)}`);
+  if (r.memory !== undefined && !(typeof r.memory === "string" && QUANTITY.test(r.memory))) throw bad("memory", `must be a quantity like "512Mi" or "4Gi", got ${JSON.stringify(r.memory)}`);
+  if (r.gpu !== undefined && !(Number.isInteger(r.gpu) && r.gpu >= 0)) throw bad("gpu", `must be a whole number ≥ 0, got ${JSON.stringify(r.gpu)}`);
+  return Object.freeze({ ...r });
 }
 
 /** Wrap a definition as a callable step. */

@@ -15,7 +15,18 @@ export const projectConfigSchema = z
   .object({
     version: z.literal(1),
     activeStack: z.string().min(1),
-    stacks: z.record(z.string(), z.object({ artifactStore: component, metadataStore: component, orchestrator: component }).strict()),
+    stacks: z.record(
+      z.string(),
+      z
+        .object({
+          artifactStore: component,
+          metadataStore: component,
+          orchestrator: component,
+          /** Named step backends (`step({ backend: name })`): where single steps run remotely. Optional. */
+          stepBackends: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, "a step backend name uses letters, digits, _ and -"), component).optional(),
+        })
+        .strict(),
+    ),
   })
   .strict();
 

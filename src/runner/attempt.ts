@@ -16,6 +16,7 @@ import type { SavedArtifact } from "../materializers/types.js";
 import type { ArtifactStore } from "../stores/artifact/types.js";
 import type { ArtifactRecord } from "../stores/metadata/types.js";
 import { blobReader, blobWriter } from "./io.js";
+import { startLiveLog } from "./live-log.js";
 import { withLogSink, type LogSink } from "./logs.js";
 
 /** What an attempt stored for one output port. */
@@ -58,6 +59,7 @@ export async function runAttempt(a: AttemptInput): Promise<StoredOutput[]> {
   const onAbort = (): void => controller.abort(a.signal.reason);
   a.signal.addEventListener("abort", onAbort, { once: true });
   let timer: NodeJS.Timeout | undefined;
+  const live = await startLiveLog(a.stepRunId, a.sink); // the dashboard tails it while the step runs
   try {
     const reader = blobReader(a.store, join(scratch, "inputs"));
     const values: Record<string, unknown> = {};
@@ -106,6 +108,7 @@ export async function runAttempt(a: AttemptInput): Promise<StoredOutput[]> {
     return await storeOutputs(a, result);
   } finally {
     if (timer) clearTimeout(timer);
+    await live.close();
     a.signal.removeEventListener("abort", onAbort);
     if (scratchMade || existsSync(scratch)) await rm(scratch, { recursive: true, force: true }).catch(() => undefined);
   }

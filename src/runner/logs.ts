@@ -19,9 +19,20 @@ export interface LoggedMetric {
 export class LogSink {
   readonly lines: string[] = [];
   readonly metrics: LoggedMetric[] = [];
+  readonly #taps = new Set<(line: string) => void>();
 
   line(level: string, message: string): void {
-    for (const l of message.split("\n")) this.lines.push(`${new Date().toISOString()} ${level.padEnd(5)} ${l}`);
+    for (const l of message.split("\n")) {
+      const text = `${new Date().toISOString()} ${level.padEnd(5)} ${l}`;
+      this.lines.push(text);
+      for (const tap of this.#taps) tap(text);
+    }
+  }
+
+  /** Be told of every line added from now on (e.g. to make a running step's log visible); returns the undo. */
+  tap(listener: (line: string) => void): () => void {
+    this.#taps.add(listener);
+    return () => this.#taps.delete(listener);
   }
 
   logger(): StepLogger {

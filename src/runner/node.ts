@@ -17,6 +17,7 @@ import { cacheKey } from "./cache-key.js";
 import { putText } from "./io.js";
 import { LogSink } from "./logs.js";
 import { runAttemptInChild } from "./child.js";
+import { runOnBackend } from "../backends/dispatch.js";
 import type { NodeResult, RunEnv } from "./types.js";
 
 const now = (): string => new Date().toISOString();
@@ -85,6 +86,8 @@ export async function runNode(env: RunEnv, node: PipelineNode, inputs: Record<st
     meta: { seed, isolation: def.isolation, host: hostname(), ...def.meta } as JsonValue,
   };
 
+  // A step on a step backend is submitted as a job running `koan step-run` (see src/backends/dispatch.ts).
+  const planned = env.backends?.get(node.name);
   let lease: HeldLease | undefined;
   if (key && env.cache && def.cache && !fingerprintError) {
     const cacheKeyOf = key;
@@ -94,7 +97,10 @@ export async function runNode(env: RunEnv, node: PipelineNode, inputs: Record<st
       return hit && outputs ? { from: hit.stepRun.id, outputs } : undefined;
     };
     // One computation per cache key across processes: take the key's lease, or wait for its holder's result.
-    const got = await cachedOrLease(env.metadata, key, `${hostname()}:${process.pid}:${stepRunId}`, check, env.signal);
+    // A step sent to a step backend only looks the key up: the remote `koan step-run` takes the lease.
+    const got = planned
+      ? await check().then((value) => (value ? { kind: "cached" as const, value, waitedMs: 0 } : { kind: "remote" as const, waitedMs: 0 }))
+      : await cachedOrLease(env.metadata, key, `${hostname()}:${process.pid}:${stepRunId}`, check, env.signal);
     const meta = (got.waitedMs > 0 ? { ...(base.meta as object), leaseWaitMs: got.waitedMs } : base.meta) as JsonValue;
     if (got.kind === "cached") {
       const { from, outputs } = got.value;
@@ -115,9 +121,10 @@ export async function runNode(env: RunEnv, node: PipelineNode, inputs: Record<st
       env.emit({ type: "step-finished", runId: env.runId, step: node.name, status: "cancelled", cacheHit: false, durationMs, error: failure.message });
       return { status: "cancelled", outputs: {}, error: failure };
     }
-    lease = got.lease;
+    if (got.kind === "leased") lease = got.lease;
     base.meta = meta;
   }
+  if (planned && fingerprintError === undefined) return runOnBackend(env, node, planned, { base, inputEvents, started, wrap });
   try {
     return await compute(env, node, inputs, { base, params, seed, stepRunId, inputEvents, started, wrap, fingerprintError, lease });
   } finally {

@@ -3,6 +3,7 @@ import type { JsonValue } from "../core/hash.js";
 import type { Pipeline } from "../core/pipeline.js";
 import type { ArtifactStore } from "../stores/artifact/types.js";
 import type { ArtifactRecord, MetadataStore, StepStatus } from "../stores/metadata/types.js";
+import type { PlannedBackend } from "../backends/types.js";
 
 /** A stack component as configured: flavor plus config (for child processes and remote workers). */
 export interface ComponentConfig {
@@ -16,6 +17,8 @@ export interface StackConfig {
   artifactStore: ComponentConfig;
   metadataStore: ComponentConfig;
   orchestrator: ComponentConfig;
+  /** Named step backends (where single steps run remotely), if the stack configures any. */
+  stepBackends?: { [name: string]: ComponentConfig };
 }
 
 /** A run in progress. */
@@ -35,6 +38,8 @@ export interface RunEnv {
   readonly scratchRoot: string;
   readonly signal: AbortSignal;
   readonly emit: (event: RunEvent) => void;
+  /** Steps that run on a step backend (submitted as jobs), by node name; absent or missing: they run here. */
+  readonly backends?: ReadonlyMap<string, PlannedBackend>;
 }
 
 /** Progress events (for the live view, `--json` streams and the dashboard). */
@@ -51,7 +56,9 @@ export type RunEvent =
       durationMs: number;
       error?: string;
     }
-  | { type: "run-finished"; runId: string; status: string; durationMs: number };
+  | { type: "run-finished"; runId: string; status: string; durationMs: number }
+  /** A line about a step running elsewhere: its job's state changes and log (step backends). */
+  | { type: "step-log"; runId: string; step: string; line: string };
 
 /** The outcome of one node. */
 export interface NodeResult {

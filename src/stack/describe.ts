@@ -8,6 +8,10 @@
 import { randomBytes } from "node:crypto";
 import "../stores/flavors.js";
 import "../orchestrators/flavors.js";
+import "../backends/flavors.js";
+import { isRemoteFlavor } from "../backends/flavors.js";
+import { unreachableStores } from "../backends/plan.js";
+import type { StepBackend } from "../backends/types.js";
 import { KoanError, messageOf } from "../core/errors.js";
 import { checkComponent, validateComponentConfig, type FlavorType } from "../core/flavor.js";
 import type { JsonValue } from "../core/hash.js";
@@ -15,7 +19,7 @@ import type { Project } from "../project/project.js";
 import { redactConfig } from "../secrets/redact.js";
 import { secretRefsIn } from "../secrets/names.js";
 import type { ArtifactStore } from "../stores/artifact/types.js";
-import { ROLES, requireStack, type StackComponents } from "./registry.js";
+import { ROLES, requireStack, type ComponentRole, type StackComponents } from "./registry.js";
 import { componentUri } from "./uri.js";
 
 /** The state of one component. */
@@ -23,7 +27,9 @@ export type ComponentStatus = "ok" | "unknown-flavor" | "invalid" | "unreachable
 
 /** What `describe` found for one component. */
 export interface ComponentReport {
-  role: keyof StackComponents;
+  role: ComponentRole | "stepBackend";
+  /** The step backend's name (role `stepBackend`). */
+  name?: string;
   type: FlavorType;
   flavor: string;
   uri: string;
@@ -70,35 +76,57 @@ export async function describeStack(project: Project, name?: string, options: { 
   const stack = project.config.stacks[stackName] as StackComponents;
   const timeoutMs = options.timeoutMs ?? Number(process.env.KOAN_PROBE_TIMEOUT_MS ?? 20_000);
   const components: ComponentReport[] = [];
+  const ctx = { projectDir: project.dir };
   for (const { role, type, label } of ROLES) {
-    const c = stack[role];
-    const report: ComponentReport = {
-      role,
-      type,
-      flavor: c.flavor,
-      uri: componentUri(c),
-      config: redactConfig(c.config as JsonValue),
-      secrets: secretRefsIn(c.config),
-      status: "ok",
-    };
-    try {
-      validateComponentConfig(type, c.flavor, c.config);
-    } catch (e) {
-      report.status = e instanceof KoanError && e.code === "FLAVOR_UNKNOWN" ? "unknown-flavor" : "invalid";
-      report.error = errorOf(e, label);
-      components.push(report);
-      continue;
-    }
-    try {
-      const fallback = type === "artifact-store" ? probeArtifactStore : type === "metadata-store" ? probeMetadataStore : undefined;
-      await withTimeout(checkComponent(type, c.flavor, c.config, { projectDir: project.dir }, fallback), timeoutMs, `the ${label} (${c.flavor})`);
-    } catch (e) {
-      report.status = e instanceof KoanError && e.code === "CONFIG_INVALID" ? "invalid" : "unreachable";
-      report.error = errorOf(e, label);
+    const fallback = type === "artifact-store" ? probeArtifactStore : type === "metadata-store" ? probeMetadataStore : undefined;
+    components.push(await checkOne({ role }, type, label, stack[role], ctx, timeoutMs, fallback));
+  }
+  for (const [backendName, c] of Object.entries(stack.stepBackends ?? {})) {
+    const label = `step backend ${backendName}`;
+    const report = await checkOne({ role: "stepBackend", name: backendName }, "step-backend", label, c, ctx, timeoutMs, (b) => (b as StepBackend).check());
+    const why = report.status === "ok" && isRemoteFlavor(c.flavor) ? unreachableStores({ name: stackName, ...stack }) : undefined;
+    if (why) {
+      report.status = "invalid";
+      report.error = { code: "CONFIG_INVALID", message: `${label}: ${why}`, hint: "use a shared artifact store (s3://, gs://, azure://) and a PostgreSQL metadata store (docs/step-backends.md)" };
     }
     components.push(report);
   }
   return { name: stackName, active: stackName === project.config.activeStack, ok: components.every((c) => c.status === "ok"), components };
+}
+
+/** Validate one component and check it is reachable. */
+async function checkOne(
+  who: Pick<ComponentReport, "role" | "name">,
+  type: FlavorType,
+  label: string,
+  c: StackComponents["artifactStore"],
+  ctx: { projectDir: string },
+  timeoutMs: number,
+  fallback: ((component: unknown) => Promise<void>) | undefined,
+): Promise<ComponentReport> {
+  const report: ComponentReport = {
+    ...who,
+    type,
+    flavor: c.flavor,
+    uri: componentUri(c),
+    config: redactConfig(c.config as JsonValue),
+    secrets: secretRefsIn(c.config),
+    status: "ok",
+  };
+  try {
+    validateComponentConfig(type, c.flavor, c.config);
+  } catch (e) {
+    report.status = e instanceof KoanError && e.code === "FLAVOR_UNKNOWN" ? "unknown-flavor" : "invalid";
+    report.error = errorOf(e, label);
+    return report;
+  }
+  try {
+    await withTimeout(checkComponent(type, c.flavor, c.config, ctx, fallback), timeoutMs, `the ${label} (${c.flavor})`);
+  } catch (e) {
+    report.status = e instanceof KoanError && e.code === "CONFIG_INVALID" ? "invalid" : "unreachable";
+    report.error = errorOf(e, label);
+  }
+  return report;
 }
 
 function errorOf(e: unknown, label: string): { code: string; message: string; hint?: string } {

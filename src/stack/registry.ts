@@ -9,6 +9,7 @@ import { validateComponentConfig, type FlavorType } from "../core/flavor.js";
 import type { Project } from "../project/project.js";
 import { saveProjectConfig } from "../project/project.js";
 import type { ProjectConfig } from "../project/config.js";
+import { secretRefsIn } from "../secrets/names.js";
 import { componentUri, parseArtifactStoreUri, parseMetadataStoreUri, type ComponentSpec } from "./uri.js";
 
 /** The components of a stack, by role. */
@@ -16,10 +17,15 @@ export interface StackComponents {
   artifactStore: ComponentSpec;
   metadataStore: ComponentSpec;
   orchestrator: ComponentSpec;
+  /** Named step backends (`step({ backend: name })`); see docs/step-backends.md. */
+  stepBackends?: Record<string, ComponentSpec>;
 }
 
+/** The roles every stack fills (step backends are a named map beside them). */
+export type ComponentRole = "artifactStore" | "metadataStore" | "orchestrator";
+
 /** Roles of stack components, with their extension point, in display order. */
-export const ROLES: readonly { role: keyof StackComponents; type: FlavorType; label: string }[] = [
+export const ROLES: readonly { role: ComponentRole; type: FlavorType; label: string }[] = [
   { role: "artifactStore", type: "artifact-store", label: "artifact store" },
   { role: "metadataStore", type: "metadata-store", label: "metadata store" },
   { role: "orchestrator", type: "orchestrator", label: "orchestrator" },
@@ -33,11 +39,15 @@ export function checkStackName(name: string): void {
 }
 
 /** Build a stack's components from CLI URIs (no flavor needs to be registered to parse). */
-export function componentsFromUris(uris: { artifactStore: string; metadataStore: string; orchestrator?: string }, cwd: string = process.cwd()): StackComponents {
+export function componentsFromUris(
+  uris: { artifactStore: string; metadataStore: string; orchestrator?: string; stepBackends?: Record<string, ComponentSpec> },
+  cwd: string = process.cwd(),
+): StackComponents {
   return {
     artifactStore: parseArtifactStoreUri(uris.artifactStore, cwd),
     metadataStore: parseMetadataStoreUri(uris.metadataStore, cwd),
     orchestrator: { flavor: uris.orchestrator ?? "local", config: {} },
+    ...(uris.stepBackends && Object.keys(uris.stepBackends).length ? { stepBackends: uris.stepBackends } : {}),
   };
 }
 
@@ -49,6 +59,23 @@ export function validateStack(components: StackComponents): void {
       validateComponentConfig(type, c.flavor, c.config);
     } catch (e) {
       if (e instanceof KoanError) throw new KoanError(e.code, `${label}: ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}), details: { ...e.details, component: role } });
+      throw e;
+    }
+  }
+  for (const [name, c] of Object.entries(components.stepBackends ?? {})) {
+    if (name === "local" && c.flavor !== "local") {
+      throw new KoanError("USAGE", `step backend "local" must have the local flavor (it means: where the pipeline runs)`, { hint: "give the backend another name, e.g. gpu=" + c.flavor, details: { component: "stepBackends.local" } });
+    }
+    if (secretRefsIn(c.config).length) {
+      throw new KoanError("CONFIG_INVALID", `step backend "${name}": its config references secrets (${secretRefsIn(c.config).join(", ")}), which would be copied into job definitions`, {
+        hint: "jobs get the stack's secrets by reference (see docs/step-backends.md); backends authenticate with the platform's own credentials",
+        details: { component: `stepBackends.${name}` },
+      });
+    }
+    try {
+      validateComponentConfig("step-backend", c.flavor, c.config);
+    } catch (e) {
+      if (e instanceof KoanError) throw new KoanError(e.code, `step backend "${name}": ${e.message}`, { ...(e.hint ? { hint: e.hint } : {}), details: { ...e.details, component: `stepBackends.${name}` } });
       throw e;
     }
   }
@@ -89,6 +116,8 @@ export interface StackSummary {
   artifactStore: { flavor: string; uri: string };
   metadataStore: { flavor: string; uri: string };
   orchestrator: { flavor: string };
+  /** Step backend names with their flavors (absent when the stack has none). */
+  stepBackends?: Record<string, string>;
 }
 
 /** Every stack of the project, by name. */
@@ -101,6 +130,9 @@ export function listStacks(project: Project): StackSummary[] {
       artifactStore: { flavor: s.artifactStore.flavor, uri: componentUri(s.artifactStore) },
       metadataStore: { flavor: s.metadataStore.flavor, uri: componentUri(s.metadataStore) },
       orchestrator: { flavor: s.orchestrator.flavor },
+      ...(s.stepBackends && Object.keys(s.stepBackends).length
+        ? { stepBackends: Object.fromEntries(Object.entries(s.stepBackends).map(([n, c]) => [n, c.flavor])) }
+        : {}),
     }));
 }
 

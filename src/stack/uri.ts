@@ -184,6 +184,8 @@ export function componentUri(component: { flavor: string; config: Record<string,
       return redactUri(`gs://${str("bucket")}${prefix}${query(["endpoint"])}`);
     case "azure":
       return redactUri(`azure://${str("account")}/${str("container")}${prefix}${query(["endpoint"])}`);
+    case "queue":
+      return redactUri(str("url") || "redis://127.0.0.1:6379") + (c.queue ? ` (queue ${str("queue")})` : "");
     default:
       return Object.keys(c).length ? `${component.flavor}:` : "";
   }

@@ -137,8 +137,20 @@ export interface LogView {
   text: string;
   size: number;
   truncated: boolean;
-  /** Why there is no log, when `text` is empty. */
+  /** Why there is no log, when `text` is empty; for a running step, that the text is the log so far. */
   note: string | null;
+  /** True while the step runs: `text` is its live log so far (`GET .../log/events` streams the rest). */
+  live?: boolean;
+}
+
+/**
+ * Events of `GET /api/runs/:id/steps/:step/log/events` (server-sent): `append` carries new lines of a running
+ * step's log (`reset`: replace what was shown, a new attempt began); `end` says the step is no longer running
+ * (fetch the stored log).
+ */
+export interface LogAppendEvent {
+  text: string;
+  reset: boolean;
 }
 
 /** `GET /api/artifacts/:id`. */
@@ -223,6 +235,18 @@ export interface EvaluationView {
   curves: MetricView[];
   /** Metrics logged once (final values). */
   scalars: MetricView[];
+}
+
+/** `GET /api/deployments/:artifact/health`: a live probe of a deployment's readiness endpoint. */
+export interface DeploymentHealth {
+  /** `up` (answered 2xx), `down` (a local/docker deployment that did not), `unknown` (not probed, or a remote one that did not answer). */
+  state: "up" | "down" | "unknown";
+  /** The URL probed, or null when nothing was probed. */
+  url: string | null;
+  httpStatus: number | null;
+  latencyMs: number | null;
+  detail: string;
+  checkedAt: string;
 }
 
 /** `GET /api/deployments`: deployment artifacts across recent runs. */

@@ -183,6 +183,27 @@ export function metadataStoreConformance(subject: MetadataStoreSubject): void {
       },
     ],
     [
+      "a step run that did not succeed can be discarded (inputs and metrics too), so the step runs again",
+      async (s) => {
+        const r = run();
+        await s.createRun(r);
+        const a = await produce(s, r.id, "a", "dh1");
+        const dead = stepRun(r.id, "b");
+        await s.createStepRun(dead, [{ stepRunId: dead.id, artifactId: a.artifact.id, kind: "input", port: "in" }]);
+        await s.logMetrics([{ stepRunId: dead.id, name: "loss", value: 1, step: 0, seq: 0, at: at(1) }]);
+        await s.discardStepRun(dead.id);
+        assert.equal(await s.getStepRun(dead.id), undefined);
+        assert.deepEqual(await s.eventsOfStepRuns([dead.id]), []);
+        assert.deepEqual((await s.metricsOfRun(r.id)).map((m) => m.stepRunId), []);
+        const again = stepRun(r.id, "b");
+        await s.createStepRun(again, []);
+        assert.deepEqual((await s.listStepRuns(r.id)).map((x) => x.id).sort(), [a.stepRun.id, again.id].sort());
+        await assert.rejects(s.discardStepRun(a.stepRun.id), /cannot be discarded/);
+        assert.equal((await s.getStepRun(a.stepRun.id))?.status, "succeeded");
+        await s.discardStepRun("s-missing");
+      },
+    ],
+    [
       "finishing a step is all or nothing",
       async (s) => {
         const r = run();
@@ -374,6 +395,73 @@ export function metadataStoreConformance(subject: MetadataStoreSubject): void {
         const again = await h.reopen();
         assert.equal(await again.schemaVersion(), LATEST_SCHEMA_VERSION);
         await again.close();
+      },
+    ],
+    [
+      "searchRuns filters on parameters and last metric values, sorts with missing values last, and pages",
+      async (s) => {
+        const ids: string[] = [];
+        for (let i = 0; i < 6; i++) {
+          const r = run({ pipeline: i < 4 ? "train_p" : "Other", status: i === 5 ? "failed" : "succeeded", config: { seed: 0, params: { train: { epochs: 10 * (i + 1), opt: i % 2 ? "adam" : "sgd", note: i === 2 ? "Big Model" : "small", layers: [i, 2] } } } });
+          await s.createRun(r);
+          ids.push(r.id);
+          if (i === 4) continue; // no metrics at all
+          const sr = stepRun(r.id, "train");
+          await s.createStepRun(sr, []);
+          await s.logMetrics([0, 1, 2].map((k) => ({ stepRunId: sr.id, name: "loss", value: 1 / (i + 1) + (2 - k), step: k, seq: k, at: at(k) })));
+          await s.logMetrics([{ stepRunId: sr.id, name: "accuracy", value: i / 10, step: null, seq: 3, at: at(3) }]);
+        }
+        // A cache hit's step has the values of the step run it reused.
+        const hit = run({ config: { seed: 0, params: { train: { epochs: 999 } } } });
+        await s.createRun(hit);
+        const source = (await s.listStepRuns(ids[3] as string))[0] as StepRunRecord;
+        await s.createStepRun(stepRun(hit.id, "train", { cacheHit: true, cachedFrom: source.id }), []);
+        const found = async (q: Parameters<MetadataStore["searchRuns"]>[0]): Promise<string[]> => (await s.searchRuns(q)).runs.map((r) => r.id);
+        const idx = (...is: number[]): string[] => is.map((i) => ids[i] as string);
+
+        assert.deepEqual(await found({ params: [{ key: "train.epochs", op: ">=", value: "30" }], sort: { field: "params.train.epochs", desc: false } }), [...idx(2, 3, 4, 5), hit.id]);
+        assert.deepEqual(await found({ params: [{ key: "train.epochs", op: "=", value: "30" }] }), idx(2));
+        assert.deepEqual(await found({ params: [{ key: "train.opt", op: "=", value: "adam" }, { key: "train.epochs", op: "<", value: "50" }] }), idx(3, 1));
+        assert.deepEqual(await found({ params: [{ key: "train.note", op: "~", value: "big m" }] }), idx(2));
+        assert.deepEqual(await found({ params: [{ key: "train.opt", op: "!=", value: "adam" }] }), idx(4, 2, 0), "a run without the key never matches, not even !=");
+        assert.deepEqual(await found({ params: [{ key: "train.layers", op: "=", value: "[3,2]" }] }), idx(3), "non-scalar values compare as JSON");
+        assert.deepEqual(await found({ metrics: [{ key: "train.accuracy", op: ">", value: "0.15" }] }), [hit.id, ...idx(5, 3, 2)]);
+        assert.deepEqual(await found({ metrics: [{ key: "train.loss", op: "<", value: "0.3" }] }), [hit.id, ...idx(5, 3)], "the last value counts");
+        assert.deepEqual(await found({ metrics: [{ key: "train.accuracy", op: "~", value: "0.3" }] }), [hit.id, ...idx(3)]);
+        assert.deepEqual(await found({ sort: { field: "metrics.train.accuracy", desc: true }, limit: 3, offset: 4 }), [...idx(1, 0, 4)], "missing values last");
+        assert.deepEqual(await found({ sort: { field: "metrics.train.accuracy", desc: false }, limit: 2 }), idx(0, 1));
+        assert.deepEqual(await found({ pipeline: "Other", statuses: ["failed"] }), idx(5));
+        assert.deepEqual(await found({ text: "TRAIN_" }), idx(3, 2, 1, 0));
+        assert.deepEqual(await found({ text: "%" }), [], "LIKE wildcards are literal");
+        const page = await s.searchRuns({ metrics: [{ key: "train.loss", op: ">", value: "0" }], limit: 2, offset: 1 });
+        assert.equal(page.total, 6);
+        assert.deepEqual(page.runs.map((r) => r.id), idx(5, 3));
+
+        const last = await s.lastMetricsOfRuns([ids[3] as string, hit.id, ids[4] as string]);
+        assert.deepEqual(last, { [ids[3] as string]: { "train.accuracy": 0.3, "train.loss": 0.25 }, [hit.id]: { "train.accuracy": 0.3, "train.loss": 0.25 }, [ids[4] as string]: {} });
+        const keys = await s.runFacetKeys(200);
+        assert.deepEqual(keys, { pipelines: ["Other", "p", "train_p"], params: ["train.epochs", "train.layers", "train.note", "train.opt"], metrics: ["train.accuracy", "train.loss"] });
+
+        await s.deleteRuns([ids[3] as string]);
+        assert.deepEqual(await found({ params: [{ key: "train.epochs", op: "=", value: "40" }] }), []);
+        assert.deepEqual(await s.lastMetricsOfRuns([ids[3] as string]), { [ids[3] as string]: {} });
+      },
+    ],
+    [
+      "a discarded step run's metric values are forgotten; the step's next run sets them",
+      async (s) => {
+        const r = run();
+        await s.createRun(r);
+        const dead = stepRun(r.id, "fit");
+        await s.createStepRun(dead, []);
+        await s.logMetrics([{ stepRunId: dead.id, name: "loss", value: 5, step: 9, seq: 9, at: at(9) }]);
+        assert.deepEqual(await s.lastMetricsOfRuns([r.id]), { [r.id]: { "fit.loss": 5 } });
+        await s.discardStepRun(dead.id);
+        assert.deepEqual(await s.lastMetricsOfRuns([r.id]), { [r.id]: {} });
+        const again = stepRun(r.id, "fit");
+        await s.createStepRun(again, []);
+        await s.logMetrics([{ stepRunId: again.id, name: "loss", value: 2, step: 0, seq: 0, at: at(0) }]);
+        assert.deepEqual(await s.lastMetricsOfRuns([r.id]), { [r.id]: { "fit.loss": 2 } });
       },
     ],
   ];

@@ -2,7 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRng } from "../../src/index.js";
 import { encodeExample } from "../../src/data/example/encode.js";
-import { ExampleRowEncoder, type RowEncoderColumn, type RowEncoderValue } from "../../src/data/example/row-encoder.js";
+import { ExampleRowEncoder, type RowEncoderColumn, type RowEncoderColumnData, type RowEncoderValue } from "../../src/data/example/row-encoder.js";
+import { binaryKeyOfText } from "../../src/data/stats/columns.js";
 import type { Example, Feature, FeatureKind } from "../../src/data/example/types.js";
 
 const utf8 = new TextEncoder();
@@ -63,4 +64,43 @@ test("ExampleRowEncoder rejects values that do not fit their column", () => {
   assert.throws(() => enc.encode([2n ** 63n, 0]), /cannot store bigint/);
   assert.throws(() => enc.encode([1, "x"]), /feature "f": cannot store string "x" in a float feature/);
   assert.throws(() => new ExampleRowEncoder([{ name: "a", kind: "float" }, { name: "a", kind: "bytes" }]), /given twice/);
+});
+
+test("encodeColumnRow (columns of a chunk) gives exactly encode's bytes (one row's values)", () => {
+  const rng = createRng(77);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)] as T;
+  const bigs = [0n, 1n, -1n, 127n, 128n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n - 1n, -(2n ** 63n), 9007199254740993n];
+  const texts = ["", "a", "é", "日本", "🙂", "\ud800", "x".repeat(300), "a,b"];
+  let compared = 0;
+  for (let trial = 0; trial < 60; trial++) {
+    const names = [...new Set(Array.from({ length: 1 + Math.floor(rng.next() * 8) }, () => pick(NAMES)))];
+    const columns = names.map((name) => ({ name, kind: pick(KINDS) }));
+    const enc = new ExampleRowEncoder(columns);
+    const rows = 50;
+    const values: RowEncoderValue[][] = [];
+    const data: RowEncoderColumnData[] = columns.map((c) => {
+      const vals: RowEncoderValue[] = Array.from({ length: rows }, () => {
+        if (rng.next() < 0.2) return null;
+        if (c.kind === "float") return rng.next() < 0.1 ? pick([0, -0, NaN, Infinity, 1e300]) : (rng.next() - 0.5) * 1e6;
+        if (c.kind === "int64") return rng.next() < 0.4 ? pick(bigs) : BigInt(Math.floor((rng.next() - 0.5) * 2 ** 50));
+        return pick(texts) + (rng.next() < 0.5 ? String(Math.floor(rng.next() * 100)) : "");
+      });
+      values.push(vals);
+      const valid = Uint8Array.from(vals, (v) => (v === null ? 0 : 1));
+      if (c.kind === "float") return { kind: "float", values: Float64Array.from(vals, (v) => (v === null ? 0 : (v as number))), valid };
+      if (c.kind === "int64") {
+        const words = new Int32Array(rows * 2);
+        new BigInt64Array(words.buffer).set(vals.map((v) => (v === null ? 0n : (v as bigint))));
+        return { kind: "int64", words, valid: valid.every((x) => x === 1) ? null : valid };
+      }
+      return { kind: "bytes", keys: vals.map((v) => (v === null ? null : binaryKeyOfText(v as string))) };
+    });
+    for (let r = 0; r < rows; r++) {
+      const row = columns.map((_, i) => (values[i] as RowEncoderValue[])[r]);
+      const expected = Buffer.from(enc.encode(row));
+      assert.deepEqual(Buffer.from(enc.encodeColumnRow(data, r)), expected, `trial ${trial} row ${r}`);
+      compared++;
+    }
+  }
+  assert.equal(compared, 3000);
 });

@@ -7,6 +7,7 @@ import { Koan } from "../../client/client.js";
 import { KoanError } from "../../core/errors.js";
 import { parseParamFlags, type ParamOverrides } from "../../core/params.js";
 import { loadPipelineFile } from "../../loader/pipeline-file.js";
+import { parseBackendFlags } from "../../backends/plan.js";
 import { progress } from "../live.js";
 import { EXIT, ms, paint, printJson, reportError } from "../output.js";
 
@@ -16,6 +17,8 @@ interface RunFlags {
   cache: boolean;
   seed?: string;
   concurrency?: string;
+  backend?: string[];
+  detach?: boolean;
   stack?: string;
   project?: string;
   json?: boolean;
@@ -60,9 +63,23 @@ export default async function run(file: string, flags: RunFlags): Promise<number
   const config = flags.config ? await readConfig(flags.config) : {};
   const seed = intFlag("seed", flags.seed);
   const concurrency = intFlag("concurrency", flags.concurrency);
+  const backends = parseBackendFlags(flags.backend ?? []);
   const loaded = await loadPipelineFile(file);
   const koan = await Koan.open({ dir: flags.project ?? process.cwd(), init: true, ...(flags.stack ? { stack: flags.stack } : {}) });
   if (koan.created && !json) process.stderr.write(`initialised a Koan project in ${koan.project.dir} (.koan/)\n`);
+  if (flags.detach) {
+    try {
+      if (Object.keys(backends).length) throw new KoanError("USAGE", "--backend and --detach cannot be combined: a detached run's steps run on the queue's workers");
+      const base = { params: overrides as ParamOverrides, rawParams: raw, cache: flags.cache, pipelineFile: loaded.file, sourceHash: loaded.sourceHash, ...(seed !== undefined ? { seed } : {}), ...(concurrency !== undefined ? { concurrency } : {}) };
+      const record = await koan.submit(loaded.pipeline, Koan.withConfig(base, config as { params?: ParamOverrides; seed?: number; concurrency?: number }));
+      if (json) printJson({ runId: record.id, pipeline: record.pipeline, status: record.status, detached: true });
+      else process.stderr.write(`started run ${record.id} on stack "${koan.stack.name}" (follow: koan runs show ${record.id}; stop: koan runs cancel ${record.id})\n`);
+      process.stdout.write(json ? "" : `${record.id}\n`);
+      return EXIT.ok;
+    } finally {
+      await koan.close();
+    }
+  }
   const controller = new AbortController();
   let interrupts = 0;
   const onSigint = (): void => {
@@ -86,6 +103,7 @@ export default async function run(file: string, flags: RunFlags): Promise<number
           signal: controller.signal,
           ...(seed !== undefined ? { seed } : {}),
           ...(concurrency !== undefined ? { concurrency } : {}),
+          ...(Object.keys(backends).length ? { backends } : {}),
           ...(view ? { onEvent: view.onEvent } : {}),
         },
         config as { params?: ParamOverrides; seed?: number; concurrency?: number },

@@ -19,6 +19,8 @@ export function registerCore(program: Command): void {
     .option("--no-cache", "recompute every step")
     .option("--seed <n>", "override the pipeline seed")
     .option("--concurrency <n>", "steps running at once")
+    .option("--backend <step=name>", "run a step on this step backend of the stack (repeatable; name local runs it here)", collect, [])
+    .option("--detach", "start the run on the stack's queue orchestrator and return at once (follow with koan runs show)")
     .addOption(stackOpt())
     .addOption(project())
     .addOption(json())

@@ -1,6 +1,6 @@
 /** The stack and secret commands: register, list, use, describe and delete stacks; set, list and delete secrets. @module */
 import type { Command } from "commander";
-import { json, lazy, project } from "../options.js";
+import { collect, json, lazy, project } from "../options.js";
 
 export function registerStacks(program: Command): void {
   const stack = program.command("stack").description("named sets of components (artifact store, metadata store, orchestrator)");
@@ -10,7 +10,8 @@ export function registerStacks(program: Command): void {
     .argument("<name>", "stack name")
     .requiredOption("--artifact-store <uri>", "file:///path or a path, s3://bucket/prefix?endpoint=&region=&forcePathStyle=, gs://bucket/prefix, azure://account/container/prefix")
     .requiredOption("--metadata-store <uri>", "sqlite:///path.db or a .db path, postgres://user@host:port/db (password as {{secret:NAME}})")
-    .option("--orchestrator <flavor>", "orchestrator flavor", "local")
+    .option("--orchestrator <flavor>", "orchestrator flavor, with config as flavor?key=value&... (e.g. kubernetes?namespace=ml)", "local")
+    .option("--step-backend <name=spec>", "a named step backend: name=vertex?region=..&machineType=.., name=kubernetes?namespace=.., or name=@file.yaml (repeatable)", collect, [])
     .option("--use", "make it the active stack")
     .addOption(project())
     .addOption(json())

@@ -27,6 +27,7 @@ import { parseSchemaText } from "../schema/pbtxt.js";
 import type { Schema } from "../schema/types.js";
 import { MANIFEST_FILE, parseManifest, type DatasetManifest } from "./manifest.js";
 import { collectBatch, type ColumnBatch } from "./batches.js";
+import { parseStoredStatistics, type StoredStatistics } from "./statistics-file.js";
 
 /** Maps a dataset's relative file paths to local files. */
 export type FileResolver = (relativePath: string) => Promise<string>;
@@ -87,9 +88,9 @@ export class Dataset {
     return s;
   }
 
-  /** Every file of the dataset (relative paths): the manifest, the schema, the shards. */
+  /** Every file of the dataset (relative paths): the manifest, the schema, the statistics, the shards. */
   files(): string[] {
-    const files = [MANIFEST_FILE, ...(this.manifest.schema ? [this.manifest.schema] : [])];
+    const files = [MANIFEST_FILE, ...(this.manifest.schema ? [this.manifest.schema] : []), ...(this.manifest.statistics ? [this.manifest.statistics] : [])];
     for (const s of Object.values(this.manifest.splits)) files.push(...s.shards);
     return files;
   }
@@ -109,6 +110,24 @@ export class Dataset {
     if (!this.manifest.schema) return undefined;
     const file = await this.resolve(this.manifest.schema);
     return parseSchemaText(await readFile(file, "utf8"), file);
+  }
+
+  /**
+   * The statistics computed while the dataset was written (by writers created with `statistics: true`, such as
+   * the table sources), or undefined when it carries none (older datasets, most derived ones).
+   */
+  async storedStatistics(): Promise<StoredStatistics | undefined> {
+    if (!this.manifest.statistics) return undefined;
+    const file = await this.resolve(this.manifest.statistics);
+    return parseStoredStatistics(await readFile(file, "utf8"), file);
+  }
+
+  /** Stream the Examples of one shard of a split (`index` into {@link shardPaths}). */
+  async *shardExamples(split: string, index: number): AsyncGenerator<Example> {
+    const shards = this.split(split).shards;
+    const rel = shards[index];
+    if (rel === undefined) throw new KoanError("NOT_FOUND", `split "${split}" has no shard ${index}`, { hint: `it has ${shards.length}` });
+    yield* readExamples(await this.resolve(rel), { kinds: this.manifest.features });
   }
 
   /** Stream the Examples of a split, shard by shard (CRCs checked). */

@@ -6,8 +6,12 @@
  * { "format": "koan.dataset", "version": 1, "compression": "gzip",
  *   "features": { "bill_length_mm": "float", "species": "bytes" },
  *   "splits": { "train": { "rows": 240, "shards": ["train/data-00000-of-00002.tfrecord.gz", "..."] } },
- *   "schema": "schema.pbtxt", "source": { "kind": "csv", "uri": "file:///data/penguins.csv" } }
+ *   "schema": "schema.pbtxt", "statistics": "statistics.json",
+ *   "source": { "kind": "csv", "uri": "file:///data/penguins.csv" } }
  * ```
+ *
+ * `statistics` (optional, added later within version 1: older manifests lack it) names the statistics of every
+ * split computed while the dataset was written, so that a `statistics` step needs no second pass.
  * @module
  */
 import { KoanError } from "../../core/errors.js";
@@ -35,6 +39,8 @@ export interface DatasetManifest {
   readonly splits: { readonly [name: string]: SplitManifest };
   /** Relative path of `schema.pbtxt`, if the dataset carries one. */
   readonly schema: string | null;
+  /** Relative path of the statistics computed while writing (`statistics.json`), if any; absent in older manifests. */
+  readonly statistics?: string | null;
   /** Where the data came from (kind, URI, fingerprint, query): plain data, never secrets. */
   readonly source: { readonly [key: string]: JsonValue } | null;
 }
@@ -77,5 +83,6 @@ export function parseManifest(text: string, where: string): DatasetManifest {
     if (!Array.isArray(split.shards) || !split.shards.every(safeRelative)) bad(`split "${name}": shards must be relative paths inside the dataset`);
   }
   if (m.schema !== null && !safeRelative(m.schema)) bad("schema must be a relative path or null");
+  if (m.statistics !== undefined && m.statistics !== null && !safeRelative(m.statistics)) bad("statistics must be a relative path or null");
   return m;
 }

@@ -15,6 +15,7 @@
  */
 import { KoanError } from "../../core/errors.js";
 import type { FeatureKind } from "./types.js";
+import { LITTLE_ENDIAN } from "./wire-reader.js";
 import { varint32Size, writeVarint32 } from "./wire-writer.js";
 
 /** One column of the rows to encode. */
@@ -26,17 +27,35 @@ export interface RowEncoderColumn {
 /** A value of a column: a number (float, or an integer for int64), a bigint (int64), a string or bytes (bytes), or null. */
 export type RowEncoderValue = number | bigint | string | Uint8Array | null | undefined;
 
+/**
+ * The values of one column over a chunk of rows, for {@link ExampleRowEncoder.encodeColumnRow}; `valid` is one
+ * byte per row (1 = a value, 0 = NULL), or null when every row has a value.
+ */
+export type RowEncoderColumnData =
+  | { readonly kind: "float"; readonly values: ArrayLike<number>; readonly valid: Uint8Array | null }
+  /** 64-bit two's complement integers as 32-bit halves, low half first (`words[2r]`, `words[2r + 1]`). */
+  | { readonly kind: "int64"; readonly words: Int32Array; readonly valid: Uint8Array | null }
+  /** Binary strings (one char per byte, e.g. UTF-8 as latin1), null for NULL. */
+  | { readonly kind: "bytes"; readonly keys: readonly (string | null)[] };
+
 const TAG_1 = 0x0a;
 const TAG_2 = 0x12;
 const TAG_3 = 0x1a;
 const TWO_32 = 4294967296;
 const utf8 = new TextEncoder();
 const f32View = new DataView(new ArrayBuffer(4));
+/** Indexes of a float32's little-endian bytes 0..3 in the platform's byte order. */
+const B0 = LITTLE_ENDIAN ? 0 : 3;
+const B1 = LITTLE_ENDIAN ? 1 : 2;
+const B2 = LITTLE_ENDIAN ? 2 : 1;
+const B3 = LITTLE_ENDIAN ? 3 : 0;
 
 interface Plan {
   /** Index of the column in the input row. */
   readonly input: number;
   readonly kind: FeatureKind;
+  /** 0 float, 1 int64, 2 bytes. */
+  readonly code: number;
   /** TAG_1 varint(keyLength) key TAG_2: the part of the map entry before the feature size. */
   readonly head: Uint8Array;
   readonly name: string;
@@ -74,6 +93,9 @@ export class ExampleRowEncoder {
   readonly #hi: Uint32Array;
   readonly #text: (Uint8Array | string | null)[];
   #buf = new Uint8Array(1 << 16);
+  /** A float32 and its bytes in the platform's order (see B0..B3). */
+  readonly #f32 = new Float32Array(1);
+  readonly #f32Bytes = new Uint8Array(this.#f32.buffer);
 
   constructor(columns: readonly RowEncoderColumn[]) {
     const seen = new Set<string>();
@@ -88,7 +110,7 @@ export class ExampleRowEncoder {
       head.set(key, pos);
       pos += key.length;
       head[pos] = TAG_2;
-      return { input, kind: c.kind, head, name: c.name, key } as Plan & { key: Uint8Array };
+      return { input, kind: c.kind, code: c.kind === "float" ? 0 : c.kind === "int64" ? 1 : 2, head, name: c.name, key } as Plan & { key: Uint8Array };
     });
     plans.sort((a, b) => compareBytes((a as Plan & { key: Uint8Array }).key, (b as Plan & { key: Uint8Array }).key));
     this.#plans = plans;
@@ -231,6 +253,127 @@ export class ExampleRowEncoder {
             if (vs === t.length) for (let i = 0; i < vs; i++) out[pos + i] = t.charCodeAt(i);
             else utf8.encodeInto(t, out.subarray(pos, pos + vs));
           } else out.set(t, pos);
+          pos += vs;
+          text[k] = null;
+        }
+      }
+    }
+    if (pos !== total) throw new KoanError("INTERNAL", `ExampleRowEncoder wrote ${pos} bytes, expected ${total}`);
+    return out.subarray(0, total);
+  }
+
+  /**
+   * Encode row `r` of a chunk given as columns (`columns[i]` holds column `i` as given to the constructor, of its
+   * kind): the same bytes as {@link encode} of that row's values, without building them. Returns a view into the
+   * encoder's buffer, valid until the next call.
+   */
+  encodeColumnRow(columns: readonly RowEncoderColumnData[], r: number): Uint8Array {
+    const plans = this.#plans;
+    const featureSize = this.#featureSize;
+    const valueSize = this.#valueSize;
+    const lo = this.#lo;
+    const hi = this.#hi;
+    const text = this.#text;
+    const n = plans.length;
+    let featuresSize = 0;
+    for (let k = 0; k < n; k++) {
+      const p = plans[k] as Plan;
+      const col = columns[p.input] as RowEncoderColumnData;
+      let size: number;
+      if (col.kind === "bytes") {
+        const key = col.keys[r];
+        if (key === null || key === undefined) {
+          size = 2;
+          valueSize[k] = -1;
+        } else {
+          const len = key.length;
+          text[k] = key;
+          valueSize[k] = len;
+          const list = 1 + varint32Size(len) + len;
+          size = 1 + varint32Size(list) + list;
+        }
+      } else if (col.valid !== null && col.valid[r] !== 1) {
+        size = 2;
+        valueSize[k] = -1;
+      } else if (col.kind === "float") {
+        size = 8;
+        valueSize[k] = 4;
+      } else {
+        const l = (col.words[2 * r] as number) >>> 0;
+        const h = (col.words[2 * r + 1] as number) >>> 0;
+        lo[k] = l;
+        hi[k] = h;
+        const bits = h !== 0 ? 64 - Math.clz32(h) : 32 - Math.clz32(l);
+        const vs = bits === 0 ? 1 : ((bits + 6) / 7) | 0;
+        valueSize[k] = vs;
+        size = 4 + vs;
+      }
+      featureSize[k] = size;
+      const entry = p.head.length + (size < 0x80 ? 1 : varint32Size(size)) + size;
+      featuresSize += 1 + (entry < 0x80 ? 1 : varint32Size(entry)) + entry;
+    }
+    const total = 1 + varint32Size(featuresSize) + featuresSize;
+    if (total > this.#buf.length) this.#buf = new Uint8Array(Math.max(total, this.#buf.length * 2));
+    const out = this.#buf;
+    const f32 = this.#f32;
+    const f32Bytes = this.#f32Bytes;
+    out[0] = TAG_1;
+    let pos = writeVarint32(out, 1, featuresSize);
+    for (let k = 0; k < n; k++) {
+      const p = plans[k] as Plan;
+      const size = featureSize[k] as number;
+      const head = p.head;
+      const entry = head.length + (size < 0x80 ? 1 : varint32Size(size)) + size;
+      out[pos++] = TAG_1;
+      if (entry < 0x80) out[pos++] = entry;
+      else pos = writeVarint32(out, pos, entry);
+      for (let i = 0; i < head.length; i++) out[pos++] = head[i] as number;
+      if (size < 0x80) out[pos++] = size;
+      else pos = writeVarint32(out, pos, size);
+      const vs = valueSize[k] as number;
+      const code = p.code;
+      if (code === 0) {
+        out[pos++] = TAG_2;
+        if (vs < 0) out[pos++] = 0;
+        else {
+          out[pos++] = 6;
+          out[pos++] = TAG_1;
+          out[pos++] = 4;
+          f32[0] = ((columns[p.input] as { values: ArrayLike<number> }).values[r] as number);
+          out[pos++] = f32Bytes[B0] as number;
+          out[pos++] = f32Bytes[B1] as number;
+          out[pos++] = f32Bytes[B2] as number;
+          out[pos++] = f32Bytes[B3] as number;
+        }
+      } else if (code === 1) {
+        out[pos++] = TAG_3;
+        if (vs < 0) out[pos++] = 0;
+        else {
+          out[pos++] = 2 + vs;
+          out[pos++] = TAG_1;
+          out[pos++] = vs;
+          let l = lo[k] as number;
+          let h = hi[k] as number;
+          while (h !== 0) {
+            out[pos++] = (l & 0x7f) | 0x80;
+            l = ((l >>> 7) | (h << 25)) >>> 0;
+            h >>>= 7;
+          }
+          while (l > 0x7f) {
+            out[pos++] = (l & 0x7f) | 0x80;
+            l >>>= 7;
+          }
+          out[pos++] = l;
+        }
+      } else {
+        out[pos++] = TAG_1;
+        if (vs < 0) out[pos++] = 0;
+        else {
+          pos = writeVarint32(out, pos, 1 + varint32Size(vs) + vs);
+          out[pos++] = TAG_1;
+          pos = writeVarint32(out, pos, vs);
+          const t = text[k] as string;
+          for (let i = 0; i < vs; i++) out[pos + i] = t.charCodeAt(i);
           pos += vs;
           text[k] = null;
         }

@@ -5,6 +5,7 @@
  */
 import { KoanError } from "../../core/errors.js";
 import type { Example } from "../example/types.js";
+import type { StatsColumn } from "./columns.js";
 import { FeatureAccumulator } from "./feature-accumulator.js";
 import { finishFeature } from "./finish.js";
 import { resolveStatsOptions, sameStatsOptions, type ResolvedStatsOptions, type StatsOptions } from "./options.js";
@@ -75,6 +76,46 @@ export class StatisticsAccumulator {
     return this;
   }
 
+  /**
+   * Add rows `first, first + step, ...` (below `rows`) of a chunk given as columns, each a single-valued feature
+   * present in every row (NULL = present and empty). The state is the same as adding those rows one Example at
+   * a time in order, so a writer can keep one accumulator per shard of round-robin shards.
+   * @example
+   * ```ts
+   * acc.addColumns([{ name: "x", kind: "float", values: new Float64Array([1, 2]), valid: null }], 2);
+   * ```
+   */
+  addColumns(columns: readonly StatsColumn[], rows: number, first = 0, step = 1): this {
+    if (!(Number.isInteger(first) && first >= 0 && Number.isInteger(step) && step >= 1)) {
+      throw new KoanError("USAGE", `addColumns needs first >= 0 and step >= 1, got ${first} and ${step}`);
+    }
+    if (first >= rows) return this;
+    for (const column of columns) {
+      if (!KINDS.has(column.kind)) {
+        throw new KoanError("DATA_INVALID", `feature "${column.name}" has unknown kind ${String(column.kind)}`, { details: { feature: column.name } });
+      }
+      let acc = this.features.get(column.name);
+      if (!acc) {
+        if (this.options.emptyListIsMissing && !hasValue(column, rows, first, step)) continue;
+        acc = new FeatureAccumulator(column.name, column.kind, this.options);
+        this.features.set(column.name, acc);
+      }
+      acc.addColumn(column, rows, first, step);
+    }
+    this.examples += Math.ceil((rows - first) / step);
+    return this;
+  }
+
+  /**
+   * The accumulator of several (in order): per-shard accumulators merged shard by shard, which is how the
+   * statistics of a sharded split are defined, whether computed while writing or by reading the shards back.
+   */
+  static mergeAll(parts: readonly StatisticsAccumulator[], options: StatsOptions = parts[0]?.options ?? {}): StatisticsAccumulator {
+    const out = new StatisticsAccumulator(options);
+    for (const p of parts) out.merge(p);
+    return out;
+  }
+
   /** Add every example of an iterable. */
   addAll(examples: Iterable<Example>): this {
     for (const ex of examples) this.add(ex);
@@ -140,4 +181,11 @@ export class StatisticsAccumulator {
     }
     return acc;
   }
+}
+
+function hasValue(column: StatsColumn, rows: number, first: number, step: number): boolean {
+  for (let r = first; r < rows; r += step) {
+    if (column.kind === "bytes" ? column.keys[r] != null : column.valid === null || column.valid[r] === 1) return true;
+  }
+  return false;
 }

@@ -59,3 +59,11 @@ export function isValidUtf8(b: Uint8Array): boolean {
   }
   return true;
 }
+
+/** {@link isValidUtf8} of the bytes of a binary string (one char per byte). */
+export function isValidUtf8Binary(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    if (key.charCodeAt(i) >= 0x80) return isValidUtf8(Buffer.from(key, "latin1"));
+  }
+  return true;
+}

@@ -7,6 +7,7 @@ import { KoanError } from "../../core/errors.js";
 import type { Feature, FeatureKind } from "../example/types.js";
 import { KllSketch, type KllState } from "./kll.js";
 import { NumericPart, type NumericState } from "./numeric-part.js";
+import type { StatsColumn } from "./columns.js";
 import type { ResolvedStatsOptions } from "./options.js";
 import { StringPart, type StringState } from "./string-part.js";
 
@@ -79,6 +80,83 @@ export class FeatureAccumulator {
         for (let i = 0; i < n; i++) this.numeric!.add(Number(feature.values[i]));
         break;
     }
+  }
+
+  /**
+   * Record rows `first, first + step, ...` (below `rows`) of a single-valued column: the same state as {@link add}
+   * with a one-value feature per row, or an empty one for a NULL (skipped when `emptyListIsMissing`).
+   */
+  addColumn(column: StatsColumn, rows: number, first: number, step: number): void {
+    const skipNull = this.options.emptyListIsMissing;
+    const counts = this.numValues;
+    // Settle the kind at the first value (throws when the feature already holds values of another kind).
+    let settle = !this.typed || this.kind !== column.kind;
+    let present = 0;
+    let values = 0;
+    // The counts of values per row (0 or 1) go to their sketch as runs.
+    let run = -1;
+    let runLength = 0;
+    if (column.kind === "bytes") {
+      const keys = column.keys;
+      const utf8 = column.utf8;
+      for (let r = first; r < rows; r += step) {
+        const key = keys[r];
+        let c: number;
+        if (key === null || key === undefined) {
+          if (skipNull) continue;
+          c = 0;
+        } else {
+          if (settle) {
+            this.settleKind("bytes");
+            settle = false;
+          }
+          c = 1;
+          values++;
+          (this.strings as StringPart).addKey(key, utf8);
+        }
+        present++;
+        if (c !== run) {
+          if (runLength > 0) counts.addRepeated(run, runLength);
+          run = c;
+          runLength = 0;
+        }
+        runLength++;
+      }
+    } else {
+      const v = column.values;
+      const valid = column.valid;
+      const float = column.kind === "float";
+      for (let r = first; r < rows; r += step) {
+        let c: number;
+        if (valid !== null && valid[r] !== 1) {
+          if (skipNull) continue;
+          c = 0;
+        } else {
+          if (settle) {
+            this.settleKind(column.kind);
+            settle = false;
+          }
+          c = 1;
+          values++;
+          (this.numeric as NumericPart).add(float ? Math.fround(v[r] as number) : (v[r] as number));
+        }
+        present++;
+        if (c !== run) {
+          if (runLength > 0) counts.addRepeated(run, runLength);
+          run = c;
+          runLength = 0;
+        }
+        runLength++;
+      }
+    }
+    if (runLength > 0) counts.addRepeated(run, runLength);
+    if (present === 0) return;
+    this.numNonMissing += present;
+    this.totNumValues += values;
+    const min = values < present ? 0 : 1;
+    const max = values > 0 ? 1 : 0;
+    if (min < this.minNumValues) this.minNumValues = min;
+    if (max > this.maxNumValues) this.maxNumValues = max;
   }
 
   /** Fold another accumulator of the same feature into this one. */

@@ -27,3 +27,4 @@ export { HyperLogLog } from "./hll.js";
 export { INVALID_UTF8_LABEL } from "./finish.js";
 export { compareCodePoints, commonStatsOf, findFeatureStats } from "./order.js";
 export type * from "./types.js";
+export { binaryKeyOfText, type StatsColumn, type NumericStatsColumn, type BytesStatsColumn } from "./columns.js";

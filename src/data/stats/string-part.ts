@@ -2,7 +2,7 @@
  * The string part of a feature's streaming state: byte lengths, invalid UTF-8 count and value counts.
  * @module
  */
-import { isValidUtf8, toBinaryString } from "./bytes.js";
+import { isValidUtf8, isValidUtf8Binary, toBinaryString } from "./bytes.js";
 import type { ResolvedStatsOptions } from "./options.js";
 import { ValueCounter, type ValueCounterState } from "./value-counter.js";
 
@@ -34,6 +34,16 @@ export class StringPart {
     if (n > this.maxBytes) this.maxBytes = n;
     if (!isValidUtf8(v)) this.invalidUtf8++;
     this.values.add(toBinaryString(v));
+  }
+
+  /** Add one value given as its binary string (one char per byte); `utf8` = known to be well-formed UTF-8. */
+  addKey(key: string, utf8: boolean): void {
+    const n = key.length;
+    this.totalBytes += n;
+    if (n < this.minBytes) this.minBytes = n;
+    if (n > this.maxBytes) this.maxBytes = n;
+    if (!utf8 && !isValidUtf8Binary(key)) this.invalidUtf8++;
+    this.values.add(key);
   }
 
   merge(o: StringPart): void {

@@ -107,8 +107,8 @@ export class ValueCounter {
 
   /** Misra-Gries reduction to at most `maxExact` values. */
   private reduce(): void {
-    const sorted = [...this.counts.values()].sort((a, b) => b - a);
-    const cut = sorted[this.maxExact];
+    const sorted = Float64Array.from(this.counts.values()).sort(); // ascending
+    const cut = sorted[sorted.length - 1 - this.maxExact] as number; // the (maxExact + 1)-th largest count
     const next = new Map<string, number>();
     for (const [k, c] of this.counts) if (c > cut) next.set(k, c - cut);
     this.counts = next;

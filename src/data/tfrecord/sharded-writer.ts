@@ -84,6 +84,21 @@ export class ShardedTFRecordWriter {
     await writer.write(record);
   }
 
+  /**
+   * Appends one record to the next shard in turn without a promise per record; returns true when a shard is
+   * behind (await {@link drained} then).
+   */
+  append(record: Uint8Array): boolean {
+    const writer = this.#writers[this.#next % this.#writers.length] as TFRecordWriter;
+    this.#next++;
+    return writer.append(record);
+  }
+
+  /** Resolves when no shard is behind. */
+  async drained(): Promise<void> {
+    await Promise.all(this.#writers.map((w) => w.drained()));
+  }
+
   /** Closes (publishes) every shard and returns their paths; if one fails, removes them all and rethrows. */
   async close(): Promise<readonly string[]> {
     let closed = 0;

@@ -139,6 +139,14 @@ export class TFRecordWriter {
    * records are written in call order even when calls are not awaited one by one.
    */
   async write(record: Uint8Array): Promise<void> {
+    if (this.append(record)) return this.#drained();
+  }
+
+  /**
+   * Appends one record like {@link write}, without a promise per record: returns true when the file is behind,
+   * and the caller should then await {@link drained} before appending many more (records stay in call order).
+   */
+  append(record: Uint8Array): boolean {
     this.#assertOpen("write");
     const size = framedSize(record.length);
     if (size > this.#batch.length - this.#pos) {
@@ -148,12 +156,18 @@ export class TFRecordWriter {
         writeFramedRecord(framed, 0, record);
         this.#head.write(framed);
         this.#count(size);
-        return this.#drained();
+        return true;
       }
     }
     this.#pos = writeFramedRecord(this.#batch, this.#pos, record);
     this.#count(size);
-    if (this.#head.writableNeedDrain) return this.#drained();
+    return this.#head.writableNeedDrain;
+  }
+
+  /** Resolves when the file is no longer behind (at once when it is not); rejects when the output failed. */
+  async drained(): Promise<void> {
+    if (this.#failure !== undefined) throw this.#failure;
+    await this.#drained();
   }
 
   /**

@@ -11,7 +11,7 @@ import type { ArtifactRecord } from "../../stores/metadata/types.js";
 import { Dataset } from "../dataset/dataset.js";
 import { inferSchema } from "../schema/infer.js";
 import type { Schema } from "../schema/types.js";
-import { StatisticsAccumulator } from "../stats/accumulator.js";
+import { datasetStatistics } from "../dataset/statistics.js";
 import type { DatasetStatistics } from "../stats/types.js";
 
 /** A resolved dataset artifact. */
@@ -43,16 +43,9 @@ async function downstream(koan: Koan, artifactId: string, stepType: string, port
   return best;
 }
 
-/** Statistics of every split of a dataset (with `split`, of that split only). */
+/** Statistics of every split of a dataset (with `split`, of that split only): stored with it, or computed now. */
 export async function computeDatasetStatistics(dataset: Dataset, split?: string): Promise<DatasetStatistics[]> {
-  const out: DatasetStatistics[] = [];
-  for (const name of split ? [split] : dataset.splits) {
-    dataset.rowCount(name); // a clear error for an unknown split
-    const acc = new StatisticsAccumulator();
-    for await (const ex of dataset.examples(name)) acc.add(ex);
-    out.push(acc.finish({ name }));
-  }
-  return out;
+  return (await datasetStatistics(dataset, split === undefined ? {} : { split })).statistics;
 }
 
 /** Where statistics came from. */

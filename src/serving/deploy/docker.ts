@@ -69,7 +69,8 @@ export function dockerContext(ctx: Pick<DeployContext, "name" | "version">, conf
   };
 }
 
-function run(cmd: string, args: string[], log?: (line: string) => void, timeoutMs = 0): Promise<number> {
+/** Run a command, relaying its output lines to `log`; resolves to its exit code (-1 when it cannot start). */
+export function run(cmd: string, args: string[], log?: (line: string) => void, timeoutMs = 0): Promise<number> {
   return new Promise((resolveP) => {
     const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
     const timer = timeoutMs ? setTimeout(() => child.kill("SIGKILL"), timeoutMs) : undefined;

@@ -3,6 +3,12 @@
  * The file's content hash is the step's fingerprint: an unchanged file is a cache hit (a new run records the
  * same dataset version), a changed one is a new version.
  *
+ * `path` is a local path, a `file://` URL, or a file in an artifact store named by its artifact URI
+ * (`<artifact store URI>/sha256/<hash>[/path inside a folder artifact]`, e.g. `s3://bucket/koan/sha256/…/train.csv`;
+ * see source-uri.ts): the store is opened through the artifact store flavors, and the hash is the fingerprint.
+ * The dataset carries the statistics of its split, counted while it is written (the `statistics` step then needs
+ * no second pass).
+ *
  * CSV: header, delimiter, quote, `NA`/empty as missing, types inferred by DuckDB's sniffer or declared per
  * column. Malformed files (unterminated quote, wrong number of fields, invalid UTF-8, values that do not fit a
  * declared type), an empty file or a header-only file fail the step with a message naming the file and line.
@@ -14,15 +20,15 @@
  * @module
  */
 import { stat } from "node:fs/promises";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { z } from "zod";
 import { KoanError, messageOf } from "../../core/errors.js";
-import { fileFingerprint } from "../../core/fingerprint.js";
 import { step } from "../../core/step.js";
 import { DatasetWriter } from "../../data/dataset/writer.js";
 import { dataset } from "../../data/dataset/type.js";
 import { openDuckDb, sqlIdent, sqlString } from "./duckdb.js";
+import { resolveSourcePath, sourceFingerprint } from "./source-uri.js";
 import { castingSelect, describe, kindOfDuckType, writeQuery } from "./table-dataset.js";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { readFile } from "node:fs/promises";
@@ -42,6 +48,8 @@ export const fileSourceParams = z
     /** Keep only rows where this DuckDB SQL condition on the file's columns is true (e.g. `mpg IS NOT NULL`). */
     where: z.string().min(1).optional(),
     shards: z.number().int().min(1).max(4096).default(1),
+    /** Shard compression: gzip (level 1; the default) or none (about 4× the bytes, no compression CPU). */
+    compression: z.enum(["gzip", "none"]).default("gzip"),
     split: z.string().regex(/^[A-Za-z0-9_-]+$/).default("all"),
   })
   .strict();
@@ -90,13 +98,14 @@ export const fileSource = step({
   description: "read a CSV, JSON Lines, JSON (array of objects) or Parquet file into a dataset",
   params: fileSourceParams,
   outputs: { dataset: dataset() },
-  fingerprint: (p) => fileFingerprint(p.path),
+  fingerprint: (p) => sourceFingerprint(p.path),
   run: async (ctx, _inputs, p) => {
-    const file = resolve(p.path);
+    const src = await resolveSourcePath(p.path, join(ctx.scratchDir, "source"));
+    const file = src.file;
     const info = await stat(file).catch(() => undefined);
     if (!info?.isFile()) throw new KoanError("DATA_INVALID", `${file} does not exist or is not a file`);
-    if (info.size === 0) throw new KoanError("DATA_INVALID", `${file} is empty`);
-    const format = formatOf(file, p.format);
+    if (info.size === 0) throw new KoanError("DATA_INVALID", `${src.uri || file} is empty`);
+    const format = formatOf(src.name, p.format);
     const duck = await openDuckDb();
     try {
       const c = duck.connection;
@@ -138,8 +147,10 @@ export const fileSource = step({
       const writer = await DatasetWriter.create(join(ctx.scratchDir, "dataset"), {
         splits: [p.split],
         shards: p.shards,
+        compression: p.compression,
         kinds,
-        source: { kind: format, uri: pathToFileURL(file).href, bytes: info.size },
+        source: { kind: format, uri: src.uri || pathToFileURL(file).href, bytes: info.size },
+        statistics: true, // counted from the column vectors while writing: the statistics step needs no second pass
       });
       let rows: number;
       try {

@@ -8,7 +8,9 @@ import { endianness } from "node:os";
 import type { DuckDBConnection, DuckDBDataChunk } from "@duckdb/node-api";
 import { KoanError } from "../../core/errors.js";
 import type { FeatureKind } from "../../data/example/types.js";
-import { ExampleRowEncoder, type RowEncoderValue } from "../../data/example/row-encoder.js";
+import { ExampleRowEncoder, type RowEncoderColumnData } from "../../data/example/row-encoder.js";
+import type { StatsColumn } from "../../data/stats/columns.js";
+import { InlineStringCache, readVarcharKeys } from "./duck-strings.js";
 import type { DatasetWriter } from "../../data/dataset/writer.js";
 import { sqlIdent } from "./duckdb.js";
 
@@ -41,39 +43,87 @@ export async function describe(connection: DuckDBConnection, query: string): Pro
 }
 
 type DuckVector = ReturnType<DuckDBDataChunk["getColumnVector"]>;
-type Cell = (row: number) => RowEncoderValue;
 
 const LITTLE_ENDIAN = endianness() === "LE";
 
-/**
- * A reader of one column of a chunk. DuckDB's vectors answer `getItem`, whose NULL check does BigInt arithmetic
- * per value; when a vector exposes its validity words and typed items (as @duckdb/node-api 1.x does), they are
- * read directly instead, and 64-bit integers within ±2^53 are read as numbers (no BigInt). Any other vector falls
- * back to `getItem`, so values are the same either way.
- */
-function cellReader(vector: DuckVector): Cell {
-  const raw = vector as unknown as { items?: unknown; validity?: { data?: BigUint64Array | null; offset?: number } };
-  const validity = raw.validity;
-  if (!LITTLE_ENDIAN || !validity || !("data" in validity) || (validity.offset ?? 0) !== 0) return (r) => vector.getItem(r) as RowEncoderValue;
-  const words = validity.data;
-  const bits = words ? new Uint8Array(words.buffer, words.byteOffset, words.byteLength) : undefined;
-  const items = raw.items;
-  if (items instanceof Float64Array) {
-    return bits ? (r) => (((bits[r >> 3] as number) >> (r & 7)) & 1 ? (items[r] as number) : null) : (r) => items[r] as number;
-  }
-  if (items instanceof BigInt64Array) {
-    const halves = new Int32Array(items.buffer, items.byteOffset, items.length * 2);
-    const read = (r: number): number | bigint => {
-      const hi = halves[2 * r + 1] as number;
-      if (hi >= -0x200000 && hi < 0x200000) return hi * 4294967296 + ((halves[2 * r] as number) >>> 0);
-      return items[r] as bigint;
-    };
-    return bits ? (r) => (((bits[r >> 3] as number) >> (r & 7)) & 1 ? read(r) : null) : read;
-  }
-  return (r) => vector.getItem(r) as RowEncoderValue;
+/** One column of a fetched chunk, as the encoder reads it and as the statistics see it. */
+interface ChunkColumn {
+  readonly data: RowEncoderColumnData;
+  readonly stats: StatsColumn;
 }
 
-/** Run `select` and write every row to `split`; returns the number of rows. */
+/** Row validity as one byte per row (1 = a value), or null when every row has one. */
+function validityBytes(bits: Uint8Array | undefined, rows: number): Uint8Array | null {
+  if (!bits) return null;
+  const out = new Uint8Array(rows);
+  let all = true;
+  for (let r = 0; r < rows; r++) {
+    const v = ((bits[r >> 3] as number) >> (r & 7)) & 1;
+    out[r] = v;
+    if (v === 0) all = false;
+  }
+  return all ? null : out;
+}
+
+/**
+ * Read one column of a chunk. DuckDB's vectors answer `getItem`, whose NULL check does BigInt arithmetic per
+ * value; when a vector exposes its validity words and typed items (as @duckdb/node-api 1.x does), they are read
+ * directly instead (64-bit integers as their two 32-bit halves, no BigInt). Any other vector falls back to
+ * `getItem`, so values are the same either way. Strings become binary strings (one char per UTF-8 byte; see
+ * duck-strings.ts), which the encoder copies and the statistics count.
+ */
+function chunkColumn(vector: DuckVector, name: string, kind: FeatureKind, rows: number, strings: InlineStringCache): ChunkColumn {
+  if (kind === "bytes") {
+    const keys = readVarcharKeys(vector, rows, strings, LITTLE_ENDIAN);
+    return { data: { kind, keys }, stats: { name, kind, keys, utf8: true } };
+  }
+  const raw = vector as unknown as { items?: unknown; validity?: { data?: BigUint64Array | null; offset?: number } };
+  const validity = raw.validity;
+  const direct = LITTLE_ENDIAN && validity !== undefined && "data" in validity && (validity.offset ?? 0) === 0;
+  const words = direct ? validity.data : undefined;
+  const bits = words ? new Uint8Array(words.buffer, words.byteOffset, words.byteLength) : undefined;
+  const items = raw.items;
+  if (kind === "float" && direct && items instanceof Float64Array) {
+    const valid = validityBytes(bits, rows);
+    return { data: { kind, values: items, valid }, stats: { name, kind, values: items, valid } };
+  }
+  if (kind === "int64" && direct && items instanceof BigInt64Array) {
+    const valid = validityBytes(bits, rows);
+    const halves = new Int32Array(items.buffer, items.byteOffset, rows * 2);
+    const numbers = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) numbers[r] = (halves[2 * r + 1] as number) * 4294967296 + ((halves[2 * r] as number) >>> 0); // = Number(items[r])
+    return { data: { kind, words: halves, valid }, stats: { name, kind, values: numbers, valid } };
+  }
+  // Any other vector: getItem per row.
+  const numbers = new Float64Array(rows);
+  const valid = new Uint8Array(rows);
+  const halves = kind === "int64" ? new Int32Array(rows * 2) : undefined;
+  let nulls = false;
+  for (let r = 0; r < rows; r++) {
+    const v = vector.getItem(r) as unknown;
+    if (v === null || v === undefined) {
+      nulls = true;
+      continue;
+    }
+    valid[r] = 1;
+    if (halves) {
+      const big = BigInt.asIntN(64, typeof v === "bigint" ? v : BigInt(v as number));
+      halves[2 * r] = Number(BigInt.asIntN(32, big));
+      halves[2 * r + 1] = Number(big >> 32n);
+      numbers[r] = Number(big);
+    } else numbers[r] = Number(v);
+  }
+  const mask = nulls ? valid : null;
+  const data: RowEncoderColumnData = halves ? { kind: "int64", words: halves, valid: mask } : { kind: "float", values: numbers, valid: mask };
+  return { data, stats: { name, kind, values: numbers, valid: mask } };
+}
+
+/**
+ * Run `select` and write every row to `split`; returns the number of rows. Rows are encoded straight from
+ * DuckDB's column vectors into Example bytes (identical to encodeExample's) and appended without a promise per
+ * row; the next chunk is fetched while the current one is written, and the writer's statistics (when on) are
+ * counted from the same column vectors.
+ */
 export async function writeQuery(
   connection: DuckDBConnection,
   select: string,
@@ -82,22 +132,30 @@ export async function writeQuery(
   split: string,
 ): Promise<number> {
   if (columns.length === 0) throw new KoanError("DATA_INVALID", "the query returned no columns");
-  // Rows are encoded straight from DuckDB's column vectors into Example bytes (identical to encodeExample's).
-  const encoder = new ExampleRowEncoder(columns.map((c) => ({ name: c.name, kind: kindOfDuckType(c.type) })));
-  const width = columns.length;
-  const values: RowEncoderValue[] = new Array<RowEncoderValue>(width).fill(null);
+  const kinds = columns.map((c) => kindOfDuckType(c.type));
+  const encoder = new ExampleRowEncoder(columns.map((c, i) => ({ name: c.name, kind: kinds[i] as FeatureKind })));
+  const caches = columns.map(() => new InlineStringCache());
   const result = await connection.stream(select);
+  let pending: Promise<DuckDBDataChunk | null> = result.fetchChunk();
   let n = 0;
-  for (;;) {
-    const chunk = await result.fetchChunk();
-    if (!chunk || chunk.rowCount === 0) break;
-    const cells = Array.from({ length: width }, (_, c) => cellReader(chunk.getColumnVector(c)));
-    const rows = chunk.rowCount;
-    for (let r = 0; r < rows; r++) {
-      for (let c = 0; c < width; c++) values[c] = (cells[c] as Cell)(r);
-      await writer.writeEncoded(split, encoder.encode(values));
-      n++;
+  try {
+    for (;;) {
+      const chunk = await pending;
+      if (!chunk || chunk.rowCount === 0) break;
+      pending = result.fetchChunk(); // DuckDB parses the next chunk on its own thread while this one is encoded
+      const rows = chunk.rowCount;
+      const cols = columns.map((c, i) => chunkColumn(chunk.getColumnVector(i), c.name, kinds[i] as FeatureKind, rows, caches[i] as InlineStringCache));
+      const data = cols.map((c) => c.data);
+      let behind = false;
+      for (let r = 0; r < rows; r++) {
+        if (writer.appendEncoded(split, encoder.encodeColumnRow(data, r))) behind = true;
+      }
+      n += rows;
+      writer.addColumnStatistics(split, cols.map((c) => c.stats), rows);
+      if (behind) await writer.drained();
     }
+  } finally {
+    pending.catch(() => {}); // a fetch started before a failure: its outcome no longer matters
   }
   return n;
 }

@@ -118,6 +118,46 @@ export interface RunQuery {
   offset?: number;
 }
 
+/** A condition on a run's parameter (`train.epochs`) or last metric value (`evaluate.accuracy`). */
+export interface RunValueFilter {
+  key: string;
+  /** `~` is a case-insensitive "contains". */
+  op: "=" | "!=" | ">" | ">=" | "<" | "<=" | "~";
+  /**
+   * Compared numerically with number values when it is a number, else as text (strings as they are, other
+   * values as JSON). A run without the key never matches.
+   */
+  value: string;
+}
+
+/** A search over runs: filters (all must hold), a sort and a page. */
+export interface RunSearch {
+  pipeline?: string;
+  statuses?: readonly RunStatus[];
+  /** ISO time: runs started at or after it. */
+  from?: string;
+  /** ISO time: runs started before it. */
+  before?: string;
+  /** Case-insensitive text in the run id or pipeline name. */
+  text?: string;
+  params?: readonly RunValueFilter[];
+  metrics?: readonly RunValueFilter[];
+  /**
+   * `startedAt` (default), `endedAt`, `duration`, `pipeline`, `status`, `id`, `params.<key>` or `metrics.<key>`;
+   * runs without a value come last either way, ties newest first. Default descending.
+   */
+  sort?: { field: string; desc: boolean };
+  limit?: number;
+  offset?: number;
+}
+
+/** Pipelines of all runs; parameter and metric keys of recent runs. */
+export interface RunFacetKeys {
+  pipelines: string[];
+  params: string[];
+  metrics: string[];
+}
+
 /** Who holds a cache lease, and until when (epoch ms on the store's clock). */
 export interface LeaseInfo {
   key: string;
@@ -156,6 +196,12 @@ export interface MetadataStore {
   listStepRuns(runId: string): Promise<StepRunRecord[]>;
   /** The latest successful step run with this cache key and its output events. */
   findCached(cacheKey: string): Promise<{ stepRun: StepRunRecord; outputs: EventRecord[] } | undefined>;
+  /**
+   * Delete a step run that did not succeed (its executor died mid-step, or it was interrupted), with its input
+   * events and metrics, so the step can run again under a new record (a step name is unique within a run).
+   * Refuses (`USAGE`) a succeeded step run or one that produced artifacts; no effect when there is no such id.
+   */
+  discardStepRun(id: string): Promise<void>;
   /** Mark running step runs of a run as `status` (cancel/interrupt). */
   endRunningSteps(runId: string, status: StepStatus, endedAt: string): Promise<void>;
 
@@ -169,6 +215,16 @@ export interface MetadataStore {
 
   logMetrics(metrics: readonly MetricRecord[]): Promise<void>;
   metricsOfRun(runId: string): Promise<(MetricRecord & { stepName: string })[]>;
+
+  /** Runs matching a search (parameters and last metric values are indexed), one page of them, and the total. */
+  searchRuns(query: RunSearch): Promise<{ total: number; runs: RunRecord[] }>;
+  /**
+   * The last value of every `step.metric` of each run (a cache hit's step has the values of the step run it
+   * reused), keys sorted.
+   */
+  lastMetricsOfRuns(runIds: readonly string[]): Promise<Record<string, Record<string, number>>>;
+  /** Pipelines of all runs, and the parameter and metric keys of the `sample` most recent runs. */
+  runFacetKeys(sample: number): Promise<RunFacetKeys>;
 
   /**
    * Take the lease on `key` for `ttlMs` (measured on the store's clock) when it is free, expired, or already

@@ -1,6 +1,11 @@
-/** Routes: `GET /api/runs/:id/data`, `/api/runs/:id/evaluation`, `/api/deployments`. @module */
+/**
+ * Routes: `GET /api/runs/:id/data`, `/api/runs/:id/evaluation`, `/api/deployments`, and
+ * `/api/deployments/:artifact/health` (a live probe of the deployment's readiness endpoint).
+ * @module
+ */
 import { Hono } from "hono";
-import type { DataView, DeploymentsView, EvaluationView } from "../api-types.js";
+import { KoanError } from "../../core/errors.js";
+import type { DataView, DeploymentHealth, DeploymentsView, EvaluationView } from "../api-types.js";
 import { jsonHandler, type UiContext } from "../context.js";
 import { normalizeDataset } from "../kinds/dataset.js";
 import { normalizeDeployment } from "../kinds/deployment.js";
@@ -8,6 +13,7 @@ import { normalizeEvaluation } from "../kinds/evaluation.js";
 import { findKind, readKind } from "../kinds/find.js";
 import { flattenAnomalies, normalizeStatistics } from "../kinds/statistics.js";
 import { runMetrics } from "../../compare/run-metrics.js";
+import { probeDeployment } from "../probe/deployment-health.js";
 import { artifactSummary, metricViews } from "../run-view.js";
 
 /** How many of the most recent artifacts the Deployments page scans. */
@@ -59,6 +65,16 @@ export function kindRoutes(ui: UiContext): Hono {
         if (page.length < 500) break;
       }
       return { deployments: out, scanned };
+    }),
+  );
+  app.get(
+    "/deployments/:artifact/health",
+    jsonHandler(ui, async (c): Promise<DeploymentHealth> => {
+      const a = await koan.resolveArtifact(c.req.param("artifact") as string);
+      if (a.type !== "deployment") throw new KoanError("NOT_FOUND", `artifact ${a.id} is a ${a.type} artifact, not a deployment`);
+      const [item] = await readKind(koan, [{ artifact: a, step: "", port: a.outputName }], normalizeDeployment);
+      if (!item?.content) throw new KoanError("ARTIFACT_CORRUPT", `deployment record ${a.id} cannot be read: ${item?.error ?? "unreadable"}`);
+      return probeDeployment(item.content);
     }),
   );
   return app;

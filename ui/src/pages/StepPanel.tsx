@@ -1,6 +1,6 @@
 /** The panel of one step: state, parameters, inputs and outputs (links), error, metrics and log. */
-import { useCallback } from "preact/hooks";
-import type { LogView, MetricView, StepView } from "../../../src/ui/api-types.js";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import type { LogAppendEvent, LogView, MetricView, StepView } from "../../../src/ui/api-types.js";
 import { useApi } from "../api.js";
 import { flatten, KeyValues } from "../components/Json.js";
 import { PlotFigure } from "../components/Plot.js";
@@ -50,14 +50,38 @@ function Curve({ metric, title }: { metric: MetricView; title: string }) {
 }
 
 function Log({ runId, step }: { runId: string; step: string }) {
-  const log = useApi<LogView>(`/api/runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(step)}/log`);
+  const base = `/api/runs/${encodeURIComponent(runId)}/steps/${encodeURIComponent(step)}/log`;
+  const log = useApi<LogView>(base);
+  const [tail, setTail] = useState<{ text: string; replaced: boolean }>({ text: "", replaced: false });
+  const live = log.data?.live === true;
+  const { reload } = log;
+  // A running step's log grows as it is written: append what the server streams, then fetch the stored log.
+  useEffect(() => {
+    if (!live || typeof EventSource === "undefined") return;
+    setTail({ text: "", replaced: false });
+    const es = new EventSource(`${base}/events`);
+    let first = true;
+    es.addEventListener("append", (e) => {
+      const ev = JSON.parse((e as MessageEvent<string>).data) as LogAppendEvent;
+      // The first event repeats what the page loaded: show it in place of that text.
+      setTail((t) => (ev.reset || first ? { text: ev.text, replaced: true } : { text: t.text + ev.text, replaced: t.replaced }));
+      first = false;
+    });
+    es.addEventListener("end", () => {
+      es.close();
+      reload();
+    });
+    return () => es.close();
+  }, [live, base, reload]);
   if (log.error) return <div class="problem">{log.error.message}</div>;
   if (!log.data) return <div class="muted">Loading log…</div>;
-  if (!log.data.text) return <div class="muted">{log.data.note ?? "empty log"}</div>;
+  const text = live && tail.replaced ? tail.text : log.data.text + (live ? tail.text : "");
+  if (!text) return <div class="muted">{log.data.note ?? "empty log"}</div>;
   return (
-    <pre class="log" data-testid="step-log">
+    <pre class="log" data-testid="step-log" data-live={live ? "true" : undefined}>
+      {live ? "● live\n" : ""}
       {log.data.truncated ? `… (last ${bytes(log.data.text.length)} of ${bytes(log.data.size)})\n` : ""}
-      {log.data.text}
+      {text}
     </pre>
   );
 }

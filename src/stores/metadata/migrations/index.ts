@@ -8,9 +8,10 @@ import { KoanError } from "../../../core/errors.js";
 import type { Migration, SqlDialectName } from "./migration.js";
 import { initial } from "./001-initial.js";
 import { leases } from "./002-leases.js";
+import { runValues } from "./003-run-values.js";
 
 /** All migrations, in order. */
-export const migrations: readonly Migration[] = [initial, leases];
+export const migrations: readonly Migration[] = [initial, leases, runValues];
 
 /** The schema version this Koan writes. */
 export const LATEST_SCHEMA_VERSION = migrations.length;

@@ -87,6 +87,31 @@ export interface LeasesTable {
   expires_at: number | string;
 }
 
+/** A flattened parameter of a run (migration 3). */
+export interface RunParamsTable {
+  run_id: string;
+  key: string;
+  /** The value when it is a number. */
+  num: number | null;
+  /** Strings as they are, other values as JSON. */
+  text: string;
+  lower: string;
+}
+
+/** The last value of a `step.metric` of a run (migration 3). */
+export interface RunMetricsTable {
+  run_id: string;
+  /** `step.metric`. */
+  key: string;
+  step: string;
+  /** The step run that logged it (for a cache hit, the one reused). */
+  step_run_id: string;
+  value: number;
+  seq: number;
+  text: string;
+  lower: string;
+}
+
 export interface Database {
   koan_meta: MetaTable;
   runs: RunsTable;
@@ -96,4 +121,6 @@ export interface Database {
   events: EventsTable;
   metrics: MetricsTable;
   leases: LeasesTable;
+  run_params: RunParamsTable;
+  run_metrics: RunMetricsTable;
 }

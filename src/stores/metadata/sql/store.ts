@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely, type RawBuilder, type Selectable } from "kysely";
 import type { JsonValue } from "../../../core/hash.js";
+import { KoanError } from "../../../core/errors.js";
 import type {
   ArtifactRecord,
   EventRecord,
@@ -12,8 +13,10 @@ import type {
   MetadataStore,
   MetricRecord,
   NewOutput,
+  RunFacetKeys,
   RunQuery,
   RunRecord,
+  RunSearch,
   RunStatus,
   StepRunRecord,
   StepStatus,
@@ -21,6 +24,7 @@ import type {
 } from "../types.js";
 import type { Database, RunsTable, StepRunsTable, ArtifactsTable } from "./schema.js";
 import { readSchemaVersion } from "../migrations/index.js";
+import { copyCachedMetrics, facetKeys, forgetRuns, forgetStepMetrics, indexLoggedMetrics, insertRunParams, metricValuesOf, searchRunRows } from "./run-values.js";
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
 const parse = <T>(s: string | null): T => (s === null ? (null as T) : (JSON.parse(s) as T));
@@ -137,7 +141,14 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async createRun(run: RunRecord): Promise<void> {
-    await this.db
+    await this.tx(async (trx) => {
+      await this.insertRun(trx, run);
+      await insertRunParams(trx, run); // indexed for searchRuns
+    });
+  }
+
+  private async insertRun(db: Kysely<Database>, run: RunRecord): Promise<void> {
+    await db
       .insertInto("runs")
       .values({
         id: run.id,
@@ -226,6 +237,7 @@ export class SqlMetadataStore implements MetadataStore {
           .values(inputs.map((e) => ({ step_run_id: e.stepRunId, artifact_id: e.artifactId, kind: e.kind, port: e.port })))
           .execute();
       }
+      if (s.cacheHit && s.cachedFrom) await copyCachedMetrics(trx, { runId: s.runId, step: s.step, cachedFrom: s.cachedFrom });
     });
   }
 
@@ -306,6 +318,22 @@ export class SqlMetadataStore implements MetadataStore {
     return { stepRun: toStepRun(r), outputs: events.map(toEvent) };
   }
 
+  async discardStepRun(id: string): Promise<void> {
+    await this.tx(async (trx) => {
+      const row = await trx.selectFrom("step_runs").select(["status", "step", "run_id"]).where("id", "=", id).executeTakeFirst();
+      if (!row) return;
+      const produced = await trx.selectFrom("artifacts").select("id").where("producer_step_run", "=", id).executeTakeFirst();
+      if (row.status === "succeeded" || produced) {
+        throw new KoanError("USAGE", `step run ${id} (step "${row.step}" of run ${row.run_id}) succeeded or produced artifacts; it cannot be discarded`);
+      }
+      await trx.deleteFrom("events").where("step_run_id", "=", id).execute();
+      await trx.deleteFrom("metrics").where("step_run_id", "=", id).execute();
+      await forgetStepMetrics(trx, row.run_id, row.step);
+      await trx.updateTable("step_runs").set({ cached_from: null }).where("cached_from", "=", id).execute();
+      await trx.deleteFrom("step_runs").where("id", "=", id).execute();
+    });
+  }
+
   async endRunningSteps(runId: string, status: StepStatus, endedAt: string): Promise<void> {
     await this.db.updateTable("step_runs").set({ status, ended_at: endedAt }).where("run_id", "=", runId).where("status", "=", "running").execute();
   }
@@ -356,12 +384,29 @@ export class SqlMetadataStore implements MetadataStore {
   }
 
   async logMetrics(metrics: readonly MetricRecord[]): Promise<void> {
-    for (const part of chunks(metrics)) {
-      await this.db
-        .insertInto("metrics")
-        .values(part.map((m) => ({ step_run_id: m.stepRunId, name: m.name, value: m.value, step: m.step, seq: m.seq, at: m.at })))
-        .execute();
-    }
+    if (!metrics.length) return;
+    await this.tx(async (trx) => {
+      for (const part of chunks(metrics)) {
+        await trx
+          .insertInto("metrics")
+          .values(part.map((m) => ({ step_run_id: m.stepRunId, name: m.name, value: m.value, step: m.step, seq: m.seq, at: m.at })))
+          .execute();
+      }
+      await indexLoggedMetrics(trx, metrics); // last values, for searchRuns
+    });
+  }
+
+  async searchRuns(query: RunSearch): Promise<{ total: number; runs: RunRecord[] }> {
+    const { total, rows } = await searchRunRows(this.db, this.flavor, query);
+    return { total, runs: rows.map((r) => toRun(r as Selectable<RunsTable>)) };
+  }
+
+  async lastMetricsOfRuns(runIds: readonly string[]): Promise<Record<string, Record<string, number>>> {
+    return metricValuesOf(this.db, runIds);
+  }
+
+  async runFacetKeys(sample: number): Promise<RunFacetKeys> {
+    return facetKeys(this.db, sample);
   }
 
   async metricsOfRun(runId: string): Promise<(MetricRecord & { stepName: string })[]> {
@@ -454,6 +499,7 @@ export class SqlMetadataStore implements MetadataStore {
       for (const part of chunks(ids)) {
         await trx.deleteFrom("step_runs").where("run_id", "in", part).execute();
         await trx.deleteFrom("runs").where("id", "in", part).execute();
+        await forgetRuns(trx, part);
       }
       const deadArtifacts: string[] = [];
       for (const part of chunks([...candidates].sort())) {
