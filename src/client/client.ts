@@ -8,8 +8,8 @@
  * import quickstart from "./examples/quickstart/pipeline.js";
  *
  * const koan = await Koan.open({ dir: ".", init: true });
- * const result = await koan.run(quickstart, { params: { train: { k: 3 } } });
- * console.log(result.status, await koan.lineage(result.outputs.evaluate.metrics.id));
+ * const result = await koan.run(quickstart, { params: { trainer: { epochs: 100 } } });
+ * console.log(result.status, await koan.lineage(`${result.runId}/bundle/bundle`));
  * await koan.close();
  * ```
  * @module
