@@ -61,6 +61,34 @@ interface Plan {
   readonly name: string;
 }
 
+/**
+ * Write an `int64_list` value (tag 3) of one int64 given as its low and high 32-bit halves; `vs` is the varint's
+ * size in bytes, or negative for an empty list. Returns the position after it.
+ */
+function writeInt64List(out: Uint8Array, pos: number, vs: number, lo: number, hi: number): number {
+  out[pos++] = TAG_3;
+  if (vs < 0) {
+    out[pos++] = 0;
+    return pos;
+  }
+  out[pos++] = 2 + vs;
+  out[pos++] = TAG_1;
+  out[pos++] = vs;
+  let l = lo;
+  let h = hi;
+  while (h !== 0) {
+    out[pos++] = (l & 0x7f) | 0x80;
+    l = ((l >>> 7) | (h << 25)) >>> 0;
+    h >>>= 7;
+  }
+  while (l > 0x7f) {
+    out[pos++] = (l & 0x7f) | 0x80;
+    l >>>= 7;
+  }
+  out[pos++] = l;
+  return pos;
+}
+
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
@@ -222,25 +250,7 @@ export class ExampleRowEncoder {
           out[pos++] = f32View.getUint8(3);
         }
       } else if (p.kind === "int64") {
-        out[pos++] = TAG_3;
-        if (vs < 0) out[pos++] = 0;
-        else {
-          out[pos++] = 2 + vs;
-          out[pos++] = TAG_1;
-          out[pos++] = vs;
-          let l = lo[k] as number;
-          let h = hi[k] as number;
-          while (h !== 0) {
-            out[pos++] = (l & 0x7f) | 0x80;
-            l = ((l >>> 7) | (h << 25)) >>> 0;
-            h >>>= 7;
-          }
-          while (l > 0x7f) {
-            out[pos++] = (l & 0x7f) | 0x80;
-            l >>>= 7;
-          }
-          out[pos++] = l;
-        }
+        pos = writeInt64List(out, pos, vs, lo[k] as number, hi[k] as number);
       } else {
         out[pos++] = TAG_1;
         if (vs < 0) out[pos++] = 0;
@@ -346,25 +356,7 @@ export class ExampleRowEncoder {
           out[pos++] = f32Bytes[B3] as number;
         }
       } else if (code === 1) {
-        out[pos++] = TAG_3;
-        if (vs < 0) out[pos++] = 0;
-        else {
-          out[pos++] = 2 + vs;
-          out[pos++] = TAG_1;
-          out[pos++] = vs;
-          let l = lo[k] as number;
-          let h = hi[k] as number;
-          while (h !== 0) {
-            out[pos++] = (l & 0x7f) | 0x80;
-            l = ((l >>> 7) | (h << 25)) >>> 0;
-            h >>>= 7;
-          }
-          while (l > 0x7f) {
-            out[pos++] = (l & 0x7f) | 0x80;
-            l >>>= 7;
-          }
-          out[pos++] = l;
-        }
+        pos = writeInt64List(out, pos, vs, lo[k] as number, hi[k] as number);
       } else {
         out[pos++] = TAG_1;
         if (vs < 0) out[pos++] = 0;
