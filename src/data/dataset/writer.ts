@@ -8,6 +8,10 @@
  * With `statistics: true` the writer also computes every split's statistics as rows arrive (one accumulator per
  * shard, merged in shard order) and stores them as `statistics.json`, so no second pass is needed.
  *
+ * Table sources hand rows over as typed column chunks ({@link DatasetWriter.appendColumns}); with `threads` above 1
+ * those are encoded, compressed and counted on worker threads, each owning some of the shards (see
+ * shard-pool.ts). The files and statistics are the same for any number of threads.
+ *
  * @example
  * ```ts
  * const w = await DatasetWriter.create(join(ctx.scratchDir, "data"), { splits: ["train", "eval"], shards: 2 });
@@ -21,15 +25,18 @@ import { join } from "node:path";
 import { KoanError } from "../../core/errors.js";
 import { canonicalJson, type JsonValue } from "../../core/hash.js";
 import { encodeExample } from "../example/encode.js";
+import { ExampleRowEncoder, type RowEncoderColumn } from "../example/row-encoder.js";
 import { exampleFromRow, type Row } from "../example/rows.js";
 import type { Example, FeatureKind } from "../example/types.js";
 import { formatSchemaText } from "../schema/pbtxt.js";
 import type { Schema } from "../schema/types.js";
 import { StatisticsAccumulator } from "../stats/accumulator.js";
 import type { StatsColumn } from "../stats/columns.js";
-import type { StatsOptions } from "../stats/options.js";
+import { resolveStatsOptions, type StatsOptions } from "../stats/options.js";
 import { ShardedTFRecordWriter } from "../tfrecord/sharded-writer.js";
+import type { ColumnChunk } from "./column-chunk.js";
 import { Dataset } from "./dataset.js";
+import { ShardPool } from "./shard-pool.js";
 import { formatStoredStatistics, STATISTICS_FILE } from "./statistics-file.js";
 import { checkSplitName, DATASET_FORMAT_VERSION, MANIFEST_FILE, type DatasetManifest } from "./manifest.js";
 
@@ -51,6 +58,17 @@ export interface DatasetWriterOptions {
   statistics?: boolean | StatsOptions;
   /** Known feature kinds (from a declared schema); others are inferred from the first non-empty value. */
   kinds?: Readonly<Record<string, FeatureKind>>;
+  /**
+   * The columns of the chunks given to {@link DatasetWriter.appendColumns}, in order (their kinds are added to
+   * `kinds`). Needed only by table sources.
+   */
+  columns?: readonly RowEncoderColumn[];
+  /**
+   * Threads that encode and compress column chunks (default 1: the calling thread). Above 1, every split is
+   * written by that many worker threads (at most one per shard), and only {@link DatasetWriter.appendColumns}
+   * may add rows. The output does not depend on it.
+   */
+  threads?: number;
   /** Provenance recorded in the manifest. */
   source?: { [key: string]: JsonValue };
 }
@@ -65,13 +83,17 @@ export class DatasetWriter {
   private readonly stats: Map<string, StatisticsAccumulator[]> | undefined;
   /** Per split, rows the statistics account for. */
   private readonly statsRows = new Map<string, number>();
+  private encoder: ExampleRowEncoder | undefined;
 
   private constructor(
     readonly folder: string,
     private readonly options: DatasetWriterOptions,
     private readonly writers: Map<string, ShardedTFRecordWriter>,
+    /** Per split, the threads writing it (when `threads` > 1). */
+    private readonly pools: Map<string, ShardPool>,
   ) {
     for (const [k, v] of Object.entries(options.kinds ?? {})) this.kinds.set(k, v);
+    for (const c of options.columns ?? []) this.kinds.set(c.name, c.kind);
     for (const s of options.splits) this.rows.set(s, 0);
     if (options.statistics) {
       const statsOptions = options.statistics === true ? {} : options.statistics;
@@ -80,6 +102,7 @@ export class DatasetWriter {
         this.stats.set(s, Array.from({ length: w.paths.length }, () => new StatisticsAccumulator(statsOptions)));
         this.statsRows.set(s, 0);
       }
+      for (const s of pools.keys()) this.statsRows.set(s, 0); // the threads count; their accumulators arrive on close
     }
   }
 
@@ -94,17 +117,31 @@ export class DatasetWriter {
     }
     await mkdir(folder, { recursive: true });
     const writers = new Map<string, ShardedTFRecordWriter>();
+    const pools = new Map<string, ShardPool>();
     if (options.statistics && options.statistics !== true) new StatisticsAccumulator(options.statistics); // checks the options
+    const threads = options.threads ?? 1;
+    if (!(Number.isInteger(threads) && threads >= 1)) throw new KoanError("USAGE", `threads must be a positive integer, got ${threads}`);
+    if (threads > 1 && !options.columns) throw new KoanError("USAGE", "a dataset written by threads needs its columns", { hint: "pass columns: [{ name, kind }, ...] and add rows with appendColumns" });
+    const encoder = options.columns ? new ExampleRowEncoder(options.columns) : undefined; // checks the columns
     try {
       for (const s of options.splits) {
         const shardCount = typeof options.shards === "number" ? options.shards : (options.shards?.[s] ?? 1);
-        writers.set(s, await ShardedTFRecordWriter.open({ directory: join(folder, s), shardCount, compression: options.compression ?? "gzip", gzipLevel: options.gzipLevel ?? 1 }));
+        const shardOptions = { directory: join(folder, s), shardCount, compression: options.compression ?? "gzip", gzipLevel: options.gzipLevel ?? 1 };
+        if (threads > 1 && shardCount > 1) {
+          const statistics = options.statistics ? (options.statistics === true ? {} : options.statistics) : null;
+          pools.set(s, ShardPool.open({ paths: ShardedTFRecordWriter.pathsOf(shardOptions), columns: options.columns ?? [], threads, compression: shardOptions.compression, gzipLevel: shardOptions.gzipLevel, statistics }));
+        } else {
+          writers.set(s, await ShardedTFRecordWriter.open(shardOptions));
+        }
       }
     } catch (e) {
       await Promise.all([...writers.values()].map((w) => w.abort()));
+      await Promise.all([...pools.values()].map((p) => p.abort()));
       throw e;
     }
-    return new DatasetWriter(folder, options, writers);
+    const writer = new DatasetWriter(folder, options, writers, pools);
+    writer.encoder = encoder;
+    return writer;
   }
 
   /** Rows written to a split so far. */
@@ -114,8 +151,7 @@ export class DatasetWriter {
 
   /** Append a row (converted with the known kinds) or an Example to a split. */
   async write(split: string, row: Row | Example): Promise<void> {
-    const writer = this.writers.get(split);
-    if (!writer) throw new KoanError("USAGE", `the dataset being written has no split "${split}"`, { hint: `splits: ${this.options.splits.join(", ")}` });
+    const writer = this.rowWriter(split);
     const index = this.rows.get(split) ?? 0;
     const example = row instanceof Map ? (row as Example) : exampleFromRow(row as Row, { kinds: this.kinds });
     for (const [name, f] of example) {
@@ -141,8 +177,7 @@ export class DatasetWriter {
    * when the writer was created: nothing is checked here. The bytes are copied before this returns.
    */
   writeEncoded(split: string, record: Uint8Array): Promise<void> {
-    const writer = this.writers.get(split);
-    if (!writer) throw new KoanError("USAGE", `the dataset being written has no split "${split}"`, { hint: `splits: ${this.options.splits.join(", ")}` });
+    const writer = this.rowWriter(split);
     this.rows.set(split, (this.rows.get(split) ?? 0) + 1);
     return writer.write(record);
   }
@@ -152,15 +187,55 @@ export class DatasetWriter {
    * when the output is behind, and the caller should then await {@link drained}.
    */
   appendEncoded(split: string, record: Uint8Array): boolean {
-    const writer = this.writers.get(split);
-    if (!writer) throw new KoanError("USAGE", `the dataset being written has no split "${split}"`, { hint: `splits: ${this.options.splits.join(", ")}` });
+    const writer = this.rowWriter(split);
     this.rows.set(split, (this.rows.get(split) ?? 0) + 1);
     return writer.append(record);
+  }
+
+  /**
+   * Append a chunk of rows given as columns (those declared in `columns`, in order) to a split, and count them in
+   * its statistics (when on): the same records as appending each row's Example. Returns true when the output is
+   * behind, and the caller should then await {@link drained}.
+   * @example
+   * ```ts
+   * const w = await DatasetWriter.create(dir, { splits: ["all"], columns: [{ name: "x", kind: "float" }], statistics: true });
+   * const xs = new Float64Array([0.5, 1.5]);
+   * if (w.appendColumns("all", { rows: 2, columns: [{ data: { kind: "float", values: xs, valid: null }, stats: { name: "x", kind: "float", values: xs, valid: null } }] })) await w.drained();
+   * ```
+   */
+  appendColumns(split: string, chunk: ColumnChunk): boolean {
+    const encoder = this.encoder;
+    if (!encoder) throw new KoanError("USAGE", "appendColumns needs the writer's columns", { hint: "pass columns: [{ name, kind }, ...] to DatasetWriter.create" });
+    if (chunk.columns.length !== (this.options.columns ?? []).length) {
+      throw new KoanError("USAGE", `a chunk of ${chunk.columns.length} columns was given to a writer of ${(this.options.columns ?? []).length}`);
+    }
+    const pool = this.pools.get(split);
+    if (pool) {
+      const behind = pool.append(chunk);
+      this.rows.set(split, (this.rows.get(split) ?? 0) + chunk.rows);
+      if (this.stats) this.statsRows.set(split, (this.statsRows.get(split) ?? 0) + chunk.rows);
+      return behind;
+    }
+    const writer = this.rowWriter(split);
+    const data = chunk.columns.map((c) => c.data);
+    let behind = false;
+    for (let r = 0; r < chunk.rows; r++) if (writer.append(encoder.encodeColumnRow(data, r))) behind = true;
+    this.rows.set(split, (this.rows.get(split) ?? 0) + chunk.rows);
+    this.addColumnStatistics(split, chunk.columns.map((c) => c.stats), chunk.rows);
+    return behind;
   }
 
   /** Resolves when no shard of any split is behind. */
   async drained(): Promise<void> {
     await Promise.all([...this.writers.values()].map((w) => w.drained()));
+    await Promise.all([...this.pools.values()].map((p) => p.drained()));
+  }
+
+  private rowWriter(split: string): ShardedTFRecordWriter {
+    const writer = this.writers.get(split);
+    if (writer) return writer;
+    if (this.pools.has(split)) throw new KoanError("USAGE", `split "${split}" is written by threads: add its rows with appendColumns`);
+    throw new KoanError("USAGE", `the dataset being written has no split "${split}"`, { hint: `splits: ${this.options.splits.join(", ")}` });
   }
 
   /**
@@ -173,6 +248,7 @@ export class DatasetWriter {
    * ```
    */
   addColumnStatistics(split: string, columns: readonly StatsColumn[], rows: number): void {
+    if (this.pools.has(split)) throw new KoanError("USAGE", `split "${split}" is written by threads, which count its statistics`, { hint: "add its rows with appendColumns" });
     const accs = this.stats?.get(split);
     if (!accs || rows <= 0) return;
     const base = (this.rows.get(split) ?? 0) - rows;
@@ -198,16 +274,22 @@ export class DatasetWriter {
     if (this.closed) throw new KoanError("USAGE", "the dataset writer is already closed");
     this.closed = true;
     const splits: Record<string, { rows: number; shards: string[] }> = {};
-    for (const [name, w] of this.writers) {
-      const paths = await w.close();
+    for (const name of this.options.splits) {
+      const pool = this.pools.get(name);
+      let paths: readonly string[];
+      if (pool) {
+        const { statistics } = await pool.close();
+        if (statistics && this.stats) this.stats.set(name, statistics);
+        paths = pool.paths;
+      } else paths = await (this.writers.get(name) as ShardedTFRecordWriter).close();
       splits[name] = { rows: this.rows.get(name) ?? 0, shards: paths.map((p) => `${name}/${p.slice(p.lastIndexOf("/") + 1)}`) };
     }
     if (this.schemaText !== undefined) await writeFile(join(this.folder, "schema.pbtxt"), this.schemaText);
     let statistics: string | null = null;
     if (this.stats && [...this.rows].every(([name, n]) => this.statsRows.get(name) === n)) {
-      const accs = [...this.stats.values()];
-      const options = (accs[0]?.[0] as StatisticsAccumulator).options;
-      const splitStats = [...this.stats].map(([name, parts]) => StatisticsAccumulator.mergeAll(parts, options).finish({ name }));
+      const options = resolveStatsOptions(this.options.statistics === true ? {} : (this.options.statistics as StatsOptions));
+      const stats = this.stats;
+      const splitStats = this.options.splits.map((name) => StatisticsAccumulator.mergeAll(stats.get(name) ?? [], options).finish({ name }));
       await writeFile(join(this.folder, STATISTICS_FILE), formatStoredStatistics({ options, splits: splitStats }));
       statistics = STATISTICS_FILE;
     }
@@ -230,6 +312,7 @@ export class DatasetWriter {
   async abort(): Promise<void> {
     this.closed = true;
     await Promise.all([...this.writers.values()].map((w) => w.abort()));
+    await Promise.all([...this.pools.values()].map((p) => p.abort()));
     await rm(this.folder, { recursive: true, force: true });
   }
 }

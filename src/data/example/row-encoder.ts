@@ -89,6 +89,25 @@ function writeInt64List(out: Uint8Array, pos: number, vs: number, lo: number, hi
   return pos;
 }
 
+/**
+ * Write a `bytes_list` value (tag 1) of one value of `vs` bytes (negative for an empty list): a binary string
+ * (one char per byte, `vs === t.length`), a JS string of `vs` UTF-8 bytes, or bytes. Returns the position after it.
+ */
+function writeBytesList(out: Uint8Array, pos: number, vs: number, t: string | Uint8Array): number {
+  out[pos++] = TAG_1;
+  if (vs < 0) {
+    out[pos++] = 0;
+    return pos;
+  }
+  pos = writeVarint32(out, pos, 1 + varint32Size(vs) + vs);
+  out[pos++] = TAG_1;
+  pos = writeVarint32(out, pos, vs);
+  if (typeof t !== "string") out.set(t, pos);
+  else if (vs === t.length) for (let i = 0; i < vs; i++) out[pos + i] = t.charCodeAt(i);
+  else utf8.encodeInto(t, out.subarray(pos, pos + vs));
+  return pos + vs;
+}
+
 function compareBytes(a: Uint8Array, b: Uint8Array): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
@@ -252,20 +271,8 @@ export class ExampleRowEncoder {
       } else if (p.kind === "int64") {
         pos = writeInt64List(out, pos, vs, lo[k] as number, hi[k] as number);
       } else {
-        out[pos++] = TAG_1;
-        if (vs < 0) out[pos++] = 0;
-        else {
-          pos = writeVarint32(out, pos, 1 + varint32Size(vs) + vs);
-          out[pos++] = TAG_1;
-          pos = writeVarint32(out, pos, vs);
-          const t = text[k] as string | Uint8Array;
-          if (typeof t === "string") {
-            if (vs === t.length) for (let i = 0; i < vs; i++) out[pos + i] = t.charCodeAt(i);
-            else utf8.encodeInto(t, out.subarray(pos, pos + vs));
-          } else out.set(t, pos);
-          pos += vs;
-          text[k] = null;
-        }
+        pos = writeBytesList(out, pos, vs, text[k] as string | Uint8Array);
+        text[k] = null;
       }
     }
     if (pos !== total) throw new KoanError("INTERNAL", `ExampleRowEncoder wrote ${pos} bytes, expected ${total}`);
@@ -358,17 +365,8 @@ export class ExampleRowEncoder {
       } else if (code === 1) {
         pos = writeInt64List(out, pos, vs, lo[k] as number, hi[k] as number);
       } else {
-        out[pos++] = TAG_1;
-        if (vs < 0) out[pos++] = 0;
-        else {
-          pos = writeVarint32(out, pos, 1 + varint32Size(vs) + vs);
-          out[pos++] = TAG_1;
-          pos = writeVarint32(out, pos, vs);
-          const t = text[k] as string;
-          for (let i = 0; i < vs; i++) out[pos + i] = t.charCodeAt(i);
-          pos += vs;
-          text[k] = null;
-        }
+        pos = writeBytesList(out, pos, vs, text[k] as string);
+        text[k] = null;
       }
     }
     if (pos !== total) throw new KoanError("INTERNAL", `ExampleRowEncoder wrote ${pos} bytes, expected ${total}`);

@@ -49,18 +49,22 @@ export class ShardedTFRecordWriter {
     this.paths = writers.map((w) => w.path);
   }
 
-  /** Opens all shards. */
-  static async open(options: ShardedTFRecordWriteOptions): Promise<ShardedTFRecordWriter> {
+  /** The final paths of the shards these options describe, in index order. */
+  static pathsOf(options: ShardedTFRecordWriteOptions): string[] {
     const { directory, shardCount } = options;
     if (!(Number.isInteger(shardCount) && shardCount >= 1)) {
       throw new KoanError("USAGE", `shardCount must be a positive integer, got ${shardCount}`);
     }
+    const suffix = options.suffix ?? ((options.compression ?? "gzip") === "gzip" ? ".tfrecord.gz" : ".tfrecord");
+    return Array.from({ length: shardCount }, (_, i) => join(directory, shardFileName(options.prefix ?? "data", i, shardCount, suffix)));
+  }
+
+  /** Opens all shards. */
+  static async open(options: ShardedTFRecordWriteOptions): Promise<ShardedTFRecordWriter> {
     const compression = options.compression ?? "gzip";
-    const suffix = options.suffix ?? (compression === "gzip" ? ".tfrecord.gz" : ".tfrecord");
     const writers: TFRecordWriter[] = [];
     try {
-      for (let i = 0; i < shardCount; i++) {
-        const path = join(directory, shardFileName(options.prefix ?? "data", i, shardCount, suffix));
+      for (const path of ShardedTFRecordWriter.pathsOf(options)) {
         writers.push(
           await TFRecordWriter.open(path, { compression, gzipLevel: options.gzipLevel, bufferBytes: options.bufferBytes }),
         );

@@ -29,7 +29,7 @@ import { DatasetWriter } from "../../data/dataset/writer.js";
 import { dataset } from "../../data/dataset/type.js";
 import { openDuckDb, sqlIdent, sqlString } from "./duckdb.js";
 import { resolveSourcePath, sourceFingerprint } from "./source-uri.js";
-import { castingSelect, describe, kindOfDuckType, writeQuery } from "./table-dataset.js";
+import { castingSelect, datasetColumns, describe, ingestThreads, writeQuery } from "./table-dataset.js";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { readFile } from "node:fs/promises";
 
@@ -143,18 +143,18 @@ export const fileSource = step({
           if (!columns.some((x) => x.name === col)) throw new KoanError("DATA_INVALID", `column "${col}" of the declared schema is not in ${file}`, { hint: `its columns: ${columns.map((x) => x.name).join(", ")}` });
         }
       }
-      const kinds = Object.fromEntries(columns.map((col) => [col.name, p.columns?.[col.name] ?? kindOfDuckType(col.type)]));
+      const typed = columns.map((col) => ({ name: col.name, type: p.columns?.[col.name] ? DUCK_TYPE[p.columns[col.name] as keyof typeof DUCK_TYPE] : col.type }));
       const writer = await DatasetWriter.create(join(ctx.scratchDir, "dataset"), {
         splits: [p.split],
         shards: p.shards,
         compression: p.compression,
-        kinds,
+        columns: datasetColumns(typed),
+        threads: ingestThreads(info.size),
         source: { kind: format, uri: src.uri || pathToFileURL(file).href, bytes: info.size },
         statistics: true, // counted from the column vectors while writing: the statistics step needs no second pass
       });
       let rows: number;
       try {
-        const typed = columns.map((col) => ({ name: col.name, type: p.columns?.[col.name] ? DUCK_TYPE[p.columns[col.name] as keyof typeof DUCK_TYPE] : col.type }));
         rows = await writeQuery(c, `${castingSelect(typed, source)}${p.where ? ` WHERE (${p.where})` : ""}`, typed, writer, p.split);
       } catch (e) {
         await writer.abort();
