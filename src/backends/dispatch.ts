@@ -1,10 +1,11 @@
 /**
  * Running one node on a step backend (called by the runner instead of its own attempts). The job runs
  * `koan step-run <run-id> <step>`, which records the step run — inputs, outputs, log, metrics — in the metadata
- * store like any step; this side submits the job, follows it (state and log lines become `step-log` events),
- * and then takes the step's outputs from that record. When the job ends without a finished record (it never
- * started, its image could not be pulled, it was killed or cancelled), this side records the step run's end
- * with the job's error. Ctrl-C and `koan runs cancel` abort the run's signal, which cancels the job.
+ * store like any step; this side submits the job, follows it (state changes and the job's log lines become
+ * `step-log` events), and then takes the step's outputs from that record. When the job ends without a finished
+ * record (it never started, its image could not be pulled, it was killed or cancelled), this side records the
+ * step run's end with the job's error, keeping those lines as the step's log. Ctrl-C and `koan runs cancel`
+ * abort the run's signal, which cancels the job.
  * @module
  */
 import { hostname } from "node:os";
@@ -56,8 +57,8 @@ export async function runOnBackend(env: RunEnv, node: PipelineNode, planned: Pla
   const job = stepJob({ runId: env.runId, pipeline: env.pipeline.name, node, image: planned.image, stack: env.stack, backendName: planned.name, env: planned.env });
   const where = `${planned.flavor} job ${job.name}`;
   const lines: string[] = [];
-  const say = (line: string): void => {
-    lines.push(`${now()} INFO  ${line}`);
+  const say = (line: string, level: "INFO " | "WARN " = "INFO "): void => {
+    lines.push(`${now()} ${level} ${line}`);
     env.emit({ type: "step-log", runId: env.runId, step: node.name, line });
   };
   const meta: JsonValue = { ...(ctx.base.meta as object), backend: { name: planned.name, flavor: planned.flavor, image: planned.image, job: job.name }, host: hostname() };
@@ -97,6 +98,7 @@ export async function runOnBackend(env: RunEnv, node: PipelineNode, planned: Pla
       phase = s.phase;
       event = s.lastEvent;
     },
+    onWarning: (line) => say(line, "WARN "),
     onLog: (line) => {
       lines.push(line);
       env.emit({ type: "step-log", runId: env.runId, step: node.name, line });

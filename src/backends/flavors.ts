@@ -81,6 +81,8 @@ export const vertexBackendConfig = z
     network: z.string().min(1).optional(),
     /** API root (default `https://<region>-aiplatform.googleapis.com`); for private endpoints and tests. */
     apiEndpoint: z.string().url().optional(),
+    /** Cloud Logging API root, where the job's log is read (default `https://logging.googleapis.com`). */
+    loggingEndpoint: z.string().url().optional(),
   })
   .strict();
 

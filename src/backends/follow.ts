@@ -1,10 +1,12 @@
 /**
- * Following a submitted job to its end: poll its state (and log) until it succeeds, fails or is cancelled;
+ * Following a submitted job to its end: poll its state (and relay its log, see {@link logRelay}) until it
+ * succeeds, fails or is cancelled; the log is read once more after the job's end, so its tail is not lost;
  * cancel it when the run is cancelled (Ctrl-C, `koan runs cancel`); give up — cancelling it — when it has not
  * started within the start timeout, naming the job's last event. Every end becomes one {@link JobOutcome}.
  * @module
  */
 import { KoanError, messageOf } from "../core/errors.js";
+import { logRelay } from "./log-relay.js";
 import type { JobFailureReason, JobHandle, JobStatus, StepBackend } from "./types.js";
 
 /** How a followed job ended. */
@@ -26,7 +28,10 @@ export interface FollowOptions {
   /** Consecutive failed status reads tolerated before giving up (default 5). */
   maxReadErrors?: number;
   onStatus?: (status: JobStatus) => void;
+  /** Each new line of the job's log (backends with log access). */
   onLog?: (line: string) => void;
+  /** A problem worth a line in the step's log that does not fail the step (e.g. no permission to read the job's log). */
+  onWarning?: (line: string) => void;
   /** The clock (ms). */
   now?: () => number;
 }
@@ -71,6 +76,7 @@ export async function followJob(backend: StepBackend, handle: JobHandle, options
   let started = false;
   let lastEvent: string | undefined;
   let readErrors = 0;
+  const relay = logRelay(backend, handle, { where, onLog: options.onLog, onWarning: options.onWarning });
   for (;;) {
     if (options.signal.aborted) {
       const problem = await cancelQuietly(backend, handle);
@@ -101,10 +107,11 @@ export async function followJob(backend: StepBackend, handle: JobHandle, options
       continue;
     }
     if (status.lastEvent) lastEvent = status.lastEvent;
-    options.onStatus?.(status);
-    if (backend.logs && options.onLog && status.phase !== "queued") {
-      for (const line of await backend.logs(handle).catch(() => [])) options.onLog(line);
-    }
+    // A running job's state comes before its new lines; an ended job's last lines (the final read) before its end.
+    const ended = status.phase !== "queued" && status.phase !== "running";
+    if (!ended) options.onStatus?.(status);
+    if (status.phase !== "queued") await relay.read();
+    if (ended) options.onStatus?.(status);
     switch (status.phase) {
       case "succeeded":
         return { kind: "succeeded", ...(lastEvent ? { lastEvent } : {}) };

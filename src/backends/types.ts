@@ -92,7 +92,11 @@ export interface StepBackend {
   submit(job: StepJob): Promise<JobHandle>;
   /** The job's current state. */
   status(handle: JobHandle): Promise<JobStatus>;
-  /** Log lines the job printed since the previous call (backends without log access return none). */
+  /**
+   * Log lines the job printed since the previous call, each exactly once and in order (see `LogCursor`); called
+   * on every poll once the job runs, and once more after it ended. Throws a `KoanError` `CONFIG_INVALID` when
+   * the log may not be read (the run then warns once and follows the state only).
+   */
   logs?(handle: JobHandle): Promise<string[]>;
   /** Cancel the job (a finished or missing job is fine). */
   cancel(handle: JobHandle): Promise<void>;

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { KubeConfig, type V1Job } from "@kubernetes/client-node";
+import { KubeConfig, type V1Job, type V1Pod } from "@kubernetes/client-node";
 import { ObjectSerializer } from "@kubernetes/client-node/dist/gen/models/ObjectSerializer.js";
 import { KoanError } from "../../src/core/errors.js";
 import { pipeline } from "../../src/core/pipeline.js";
@@ -22,6 +22,7 @@ import { cpuQuantity, jobManifest } from "../../src/backends/kubernetes/manifest
 import type { StackConfig } from "../../src/runner/types.js";
 import { REPO } from "../helpers.js";
 import { HAS_ARGO_SCHEMA, validateArgo } from "../export/argo-schema.js";
+import { podLogRoute, type PodLogLine } from "./fake-pod-log.js";
 import { fakeServer, type FakeServer } from "./fake-server.js";
 
 interface Objects {
@@ -32,6 +33,13 @@ interface Objects {
 }
 const OBJ = JSON.parse(readFileSync(join(REPO, "test", "backends", "fixtures", "kubernetes", "objects.json"), "utf8")) as Objects;
 const NS = OBJ.names.namespace;
+
+/** The training pod's log: all there from the first read. */
+const TRAIN_LOG: PodLogLine[] = [
+  { time: "2025-03-04T10:01:11.402913775Z", text: "loading data", from: 1 },
+  { time: "2025-03-04T10:01:12.25Z", text: "epoch 1 loss 0.61", from: 1 },
+  { time: "2025-03-04T10:01:13.5Z", text: "epoch 2 loss 0.42", from: 1 },
+];
 
 const stack: StackConfig = {
   name: "team",
@@ -116,11 +124,14 @@ describe("kubernetes Job manifest", () => {
 describe("kubernetes job states against recorded API responses", () => {
   let server: FakeServer;
   let kubeConfig: KubeConfig;
-  /** The scenario: what each read returns, in order (the last step repeats). */
-  let script: { job: string | null; pods: string[]; events: string[] }[] = [];
+  /** The scenario: what each read returns, in order (the last step repeats); a pod is a fixture name or a pod. */
+  let script: { job: string | null; pods: (string | V1Pod)[]; events: string[] }[] = [];
+  /** What each pod's container writes, by pod name. */
+  let podLogs: Record<string, PodLogLine[]> = {};
   let reads = 0;
   let deleted = false;
   const cur = () => script[Math.min(Math.max(reads - 1, 0), script.length - 1)] ?? { job: "active", pods: [], events: [] };
+  const pods = (): V1Pod[] => cur().pods.map((n) => (typeof n === "string" ? (OBJ.pod[n] as V1Pod) : n));
 
   before(async () => {
     const jobPath = `/apis/batch/v1/namespaces/${NS}/jobs`;
@@ -138,14 +149,14 @@ describe("kubernetes job states against recorded API responses", () => {
         if (deleted || name === null) return { status: 404, json: { kind: "Status", apiVersion: "v1", status: "Failure", reason: "NotFound", code: 404, message: `jobs.batch "${OBJ.names.job}" not found` } };
         return { json: OBJ.job[name] };
       },
-      (r) => (r.method === "GET" && r.path === `/api/v1/namespaces/${NS}/pods` ? { json: { kind: "PodList", apiVersion: "v1", metadata: {}, items: cur().pods.map((n) => OBJ.pod[n]) } } : undefined),
+      (r) => (r.method === "GET" && r.path === `/api/v1/namespaces/${NS}/pods` ? { json: { kind: "PodList", apiVersion: "v1", metadata: {}, items: pods() } } : undefined),
       (r) => {
         if (r.method !== "GET" || r.path !== `/api/v1/namespaces/${NS}/events`) return undefined;
         const about = (r.query.get("fieldSelector") ?? "").replace("involvedObject.name=", "");
         const items = cur().events.flatMap((e) => OBJ.events[e] ?? []).filter((e) => (e as { involvedObject: { name: string } }).involvedObject.name === about);
         return { json: { kind: "EventList", apiVersion: "v1", metadata: {}, items } };
       },
-      (r) => (r.method === "GET" && r.path === `/api/v1/namespaces/${NS}/pods/${OBJ.names.pod}/log` ? { text: "loading data\nepoch 1 loss 0.61\nepoch 2 loss 0.42\n" } : undefined),
+      podLogRoute(NS, () => ({ reads, logs: podLogs, restarts: (pod) => pods().find((p) => p.metadata?.name === pod)?.status?.containerStatuses?.[0]?.restartCount ?? 0 })),
     ]);
     kubeConfig = new KubeConfig();
     kubeConfig.loadFromOptions({
@@ -157,8 +168,9 @@ describe("kubernetes job states against recorded API responses", () => {
   });
   after(() => server.close());
 
-  async function follow(steps: typeof script, options: { startTimeoutMs?: number; signal?: AbortSignal; grace?: number } = {}) {
+  async function follow(steps: typeof script, options: { startTimeoutMs?: number; signal?: AbortSignal; grace?: number; logs?: typeof podLogs } = {}) {
     script = steps;
+    podLogs = options.logs ?? { [OBJ.names.pod]: TRAIN_LOG };
     reads = 0;
     deleted = false;
     server.requests.length = 0;
@@ -181,6 +193,100 @@ describe("kubernetes job states against recorded API responses", () => {
     assert.equal(post?.headers.authorization, "Bearer test-token");
     assert.equal((post?.body as V1Job).spec?.template.spec?.containers[0]?.image, "us-central1-docker.pkg.dev/acme/koan/app:3f2a1c");
     assert.deepEqual(lines, ["loading data", "epoch 1 loss 0.61", "epoch 2 loss 0.42"], "each line once");
+  });
+
+  /** A copy of a pod fixture as another pod (name, uid, creation time) or with its container restarted. */
+  const podAs = (fixture: string, name: string, uid: string, created: string, restarts = 0): V1Pod => {
+    const pod = structuredClone(OBJ.pod[fixture]) as { metadata: Record<string, unknown>; status: { containerStatuses?: { restartCount: number }[] } };
+    Object.assign(pod.metadata, { name, uid, creationTimestamp: created });
+    for (const cs of pod.status.containerStatuses ?? []) cs.restartCount = restarts;
+    return pod as unknown as V1Pod;
+  };
+  const logCalls = () => server.requests.filter((r) => r.path.endsWith("/log"));
+
+  it("reads the pod's log from the last time read on (sinceTime), each line once, the lines after the last poll included", async () => {
+    const line = (time: string, text: string, from: number): PodLogLine => ({ time: `2025-03-04T10:01:${time}Z`, text, from });
+    const { outcome, lines } = await follow(
+      [
+        { job: "active", pods: ["running"], events: [] },
+        { job: "active", pods: ["running"], events: [] },
+        { job: "active", pods: ["running"], events: [] },
+        { job: "complete", pods: ["succeeded"], events: [] },
+      ],
+      {
+        logs: {
+          [OBJ.names.pod]: [
+            line("11.402913775", "loading data", 1),
+            line("12.25", "epoch 1 loss 0.61", 1),
+            line("12.75", "epoch 1 val_loss 0.66", 2),
+            line("14", "waiting for data", 2),
+            line("15.5", "waiting for data", 3),
+            line("16.125", "epoch 2 loss 0.42", 3),
+            line("20.5", "saving model", 4),
+          ],
+        },
+      },
+    );
+    assert.equal(outcome.kind, "succeeded");
+    assert.deepEqual(lines, ["loading data", "epoch 1 loss 0.61", "epoch 1 val_loss 0.66", "waiting for data", "waiting for data", "epoch 2 loss 0.42", "saving model"]);
+    const calls = logCalls();
+    assert.ok(calls.every((c) => c.query.get("timestamps") === "true" && c.query.get("container") === "step" && c.headers.authorization === "Bearer test-token"));
+    assert.deepEqual(
+      calls.map((c) => c.query.get("sinceTime")),
+      [null, "2025-03-04T10:01:12Z", "2025-03-04T10:01:14Z", "2025-03-04T10:01:16Z"],
+      "the first read from the start, later ones from the newest line's second",
+    );
+  });
+
+  it("reads a replacement pod from its beginning, after the first pod's lines", async () => {
+    const replacement = `${OBJ.names.job}-9bq4t`;
+    const { outcome, lines } = await follow(
+      [
+        { job: "active", pods: ["running"], events: [] },
+        { job: "active", pods: ["running"], events: [] },
+        { job: "active", pods: [podAs("running", replacement, "b2d4f6a8", "2025-03-04T10:04:30Z")], events: [] },
+        { job: "complete", pods: [podAs("succeeded", replacement, "b2d4f6a8", "2025-03-04T10:04:30Z")], events: [] },
+      ],
+      {
+        logs: {
+          [OBJ.names.pod]: [
+            { time: "2025-03-04T10:01:11.4Z", text: "loading data", from: 1 },
+            { time: "2025-03-04T10:01:12.25Z", text: "epoch 1 loss 0.61", from: 2 },
+          ],
+          [replacement]: [
+            { time: "2025-03-04T10:05:01.1Z", text: "loading data", from: 3 },
+            { time: "2025-03-04T10:05:02.2Z", text: "epoch 1 loss 0.60", from: 3 },
+            { time: "2025-03-04T10:05:09.9Z", text: "epoch 2 loss 0.41", from: 4 },
+          ],
+        },
+      },
+    );
+    assert.equal(outcome.kind, "succeeded");
+    assert.deepEqual(lines, ["loading data", "epoch 1 loss 0.61", "loading data", "epoch 1 loss 0.60", "epoch 2 loss 0.41"]);
+    const first = logCalls().find((c) => c.path.endsWith(`/pods/${replacement}/log`));
+    assert.equal(first?.query.get("sinceTime"), null, "the new pod's log from its start");
+  });
+
+  it("reads the rest of a restarted container's previous log before the new one's", async () => {
+    const { lines } = await follow(
+      [
+        { job: "active", pods: ["running"], events: [] },
+        { job: "active", pods: [podAs("running", OBJ.names.pod, "0c9d1a7e-5b7f-4a4d-8f65-3f4b2d0e6a21", "2025-03-04T10:00:01Z", 1)], events: [] },
+        { job: "complete", pods: [podAs("succeeded", OBJ.names.pod, "0c9d1a7e-5b7f-4a4d-8f65-3f4b2d0e6a21", "2025-03-04T10:00:01Z", 1)], events: [] },
+      ],
+      {
+        logs: {
+          [OBJ.names.pod]: [
+            { time: "2025-03-04T10:01:11.4Z", text: "loading data", from: 1 },
+            { time: "2025-03-04T10:01:12.25Z", text: "out of memory, exiting", from: 2 },
+            { time: "2025-03-04T10:01:30.5Z", text: "loading data", from: 2, instance: 1 },
+            { time: "2025-03-04T10:01:31Z", text: "epoch 1 loss 0.61", from: 3, instance: 1 },
+          ],
+        },
+      },
+    );
+    assert.deepEqual(lines, ["loading data", "out of memory, exiting", "loading data", "epoch 1 loss 0.61"]);
+    assert.ok(logCalls().some((c) => c.query.get("previous") === "true" && c.query.get("sinceTime") === "2025-03-04T10:01:11Z"));
   });
 
   it("maps a failed pod to a step failure with its exit code and message", async () => {

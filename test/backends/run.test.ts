@@ -5,10 +5,8 @@
  * key does not depend on the backend. Failures, cancellation and refusals before anything is recorded.
  */
 import assert from "node:assert/strict";
-import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { parse as parseYaml, stringify } from "yaml";
 import { Koan } from "../../src/client/client.js";
 import { KoanError } from "../../src/core/errors.js";
 import { writeBuildRecord } from "../../src/backends/image.js";
@@ -16,6 +14,7 @@ import { planBackends, parseBackendFlags } from "../../src/backends/plan.js";
 import { loadPipelineFile, type LoadedPipeline } from "../../src/loader/pipeline-file.js";
 import type { RunEvent, StackConfig } from "../../src/runner/types.js";
 import { koan as cli, tempProject, waitFor } from "../helpers.js";
+import { backendProject } from "./project.js";
 import { started } from "./subprocess-backend.js";
 
 const PIPELINE = `import { pipeline, step, types as t } from "koan";
@@ -44,17 +43,12 @@ describe("a step on a step backend", () => {
   let loaded: LoadedPipeline;
 
   before(async () => {
-    proj = await tempProject();
-    await proj.write("pipeline.ts", PIPELINE);
-    await proj.write("package.json", JSON.stringify({ name: "backend-demo", private: true, type: "module" }));
-    assert.equal((await cli(["init"], proj.dir)).code, 0);
-    const file = join(proj.dir, ".koan", "config.yaml");
-    const config = parseYaml(await readFile(file, "utf8")) as { stacks: Record<string, Record<string, unknown>> };
-    const stack = config.stacks.default as Record<string, unknown>;
-    stack.stepBackends = { sub: { flavor: "subprocess", config: { image: "local", projectDir: proj.dir, pollMs: 30 } } };
-    config.stacks.refusing = { ...stack, stepBackends: { sub: { flavor: "subprocess", config: { image: "local", projectDir: proj.dir, pollMs: 30, failSubmit: true } } } };
-    config.stacks.cloud = { ...stack, stepBackends: { sub: { flavor: "vertex", config: { project: "acme", region: "us-central1" } } } };
-    await writeFile(file, stringify(config));
+    proj = await backendProject("backend-demo", PIPELINE, (stacks, dir) => {
+      const stack = stacks.default as Record<string, unknown>;
+      stack.stepBackends = { sub: { flavor: "subprocess", config: { image: "local", projectDir: dir, pollMs: 30 } } };
+      stacks.refusing = { ...stack, stepBackends: { sub: { flavor: "subprocess", config: { image: "local", projectDir: dir, pollMs: 30, failSubmit: true } } } };
+      stacks.cloud = { ...stack, stepBackends: { sub: { flavor: "vertex", config: { project: "acme", region: "us-central1" } } } };
+    });
     koan = await Koan.open({ dir: proj.dir });
     loaded = await loadPipelineFile(join(proj.dir, "pipeline.ts"));
   });

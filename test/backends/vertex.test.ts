@@ -4,61 +4,18 @@
  * fake of the customJobs API, followed the way a run follows a job (cancel included).
  */
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Ajv } from "ajv";
-import { z } from "zod";
 import { KoanError } from "../../src/core/errors.js";
-import { pipeline } from "../../src/core/pipeline.js";
-import { step } from "../../src/core/step.js";
-import { types as t } from "../../src/core/types.js";
-import "../../src/backends/flavors.js";
-import { vertexBackendConfig } from "../../src/backends/flavors.js";
 import { followJob } from "../../src/backends/follow.js";
-import { stepJob } from "../../src/backends/job.js";
-import type { StepJob } from "../../src/backends/types.js";
 import { createVertexBackend } from "../../src/backends/vertex/backend.js";
 import { customJobRequest } from "../../src/backends/vertex/request.js";
 import { vertexFailureReason } from "../../src/backends/vertex/state.js";
-import type { StackConfig } from "../../src/runner/types.js";
 import { REPO } from "../helpers.js";
-import { fakeServer, type FakeServer, type Route } from "./fake-server.js";
-
-const FIX = join(REPO, "test", "backends", "fixtures", "vertex");
-const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIX, `${name}.json`), "utf8"));
-const JOB = "projects/123456789012/locations/us-central1/customJobs/4471960817345527808";
-
-const stack: StackConfig = {
-  name: "team",
-  artifactStore: { flavor: "gcs", config: { bucket: "acme-koan" } },
-  metadataStore: { flavor: "postgres", config: { url: "postgres://koan@10.0.0.5/koan" } },
-  orchestrator: { flavor: "local", config: {} },
-};
-
-const train = step({
-  name: "train",
-  inputs: { data: t.json<number[]>() },
-  outputs: { model: t.json<number>() },
-  params: z.object({ epochs: z.number().default(3) }),
-  timeoutMs: 3_600_000,
-  retries: 1,
-  retryDelayMs: 1000,
-  resources: { cpu: 8, memory: "30Gi", gpu: 2 },
-  backend: "gpu",
-  run: (_ctx, { data }) => ({ model: data.length }),
-});
-const load = step({ name: "load", outputs: { data: t.json<number[]>() }, run: () => ({ data: [1, 2, 3] }) });
-const p = pipeline({ name: "vertex-demo", build: () => void train(load()) });
-
-function job(extra: Partial<StepJob> = {}): StepJob {
-  const node = p.node("train");
-  if (!node) throw new Error("no node");
-  return { ...stepJob({ runId: "r-m7u2k1a0-9f2c4e1ab3d0", pipeline: p.name, node, image: "us-central1-docker.pkg.dev/acme/koan/app:3f2a1c", stack, backendName: "gpu", env: { TF_CPP_MIN_LOG_LEVEL: "2" } }), ...extra };
-}
-
-const config = (over: Record<string, unknown> = {}) =>
-  vertexBackendConfig.parse({ project: "acme", region: "us-central1", machineType: "n1-standard-8", acceleratorType: "NVIDIA_TESLA_T4", serviceAccount: "koan-jobs@acme.iam.gserviceaccount.com", ...over });
+import { fakeServer, type FakeServer } from "./fake-server.js";
+import { fakeVertex, JOB } from "./fake-vertex.js";
+import { config, job } from "./vertex-job.js";
 
 /**
  * The CustomJob fields Koan writes, as the v1 REST reference documents them (CustomJob, CustomJobSpec,
@@ -163,24 +120,15 @@ describe("vertex request body", () => {
 
 describe("vertex job states against recorded responses", () => {
   let server: FakeServer;
-  /** The GET answers of the job, in order (the last one repeats). */
-  let script: string[] = [];
-  let created: { status: number; name: string } = { status: 200, name: "job-pending" };
-  let gets = 0;
-  const routes: Route[] = [
-    (r) => (r.method === "POST" && r.path.endsWith("/customJobs") ? { status: created.status, json: fixture(created.name) } : undefined),
-    (r) => (r.method === "POST" && r.path === `/v1/${JOB}:cancel` ? { json: {} } : undefined),
-    (r) => (r.method === "GET" && r.path === `/v1/${JOB}` ? { json: fixture(script[Math.min(gets++, script.length - 1)] ?? "job-pending") } : undefined),
-  ];
+  const fake = fakeVertex();
   before(async () => {
-    server = await fakeServer(routes);
+    server = await fakeServer(fake.routes);
   });
   after(() => server.close());
 
-  const backend = () => createVertexBackend(config({ apiEndpoint: server.url }), { token: async () => "test-token" });
+  const backend = () => createVertexBackend(config({ apiEndpoint: server.url, loggingEndpoint: server.url }), { token: async () => "test-token" });
   async function follow(states: string[], options: { startTimeoutMs?: number; signal?: AbortSignal } = {}) {
-    script = states;
-    gets = 0;
+    fake.reset({ states });
     server.requests.length = 0;
     const b = backend();
     const handle = await b.submit(job());
@@ -230,14 +178,10 @@ describe("vertex job states against recorded responses", () => {
   });
 
   it("refuses a create the quota refuses (HTTP 429) and one the credentials may not make (HTTP 403)", async () => {
-    created = { status: 429, name: "create-quota-429" };
-    try {
-      await assert.rejects(backend().submit(job()), (e: unknown) => e instanceof KoanError && e.details.reason === "quota" && /RESOURCE_EXHAUSTED/.test(e.message) && /quota/i.test(e.hint ?? ""));
-      created = { status: 403, name: "create-denied-403" };
-      await assert.rejects(backend().submit(job()), (e: unknown) => e instanceof KoanError && e.code === "CONFIG_INVALID" && /aiplatform\.user/.test(e.hint ?? ""));
-    } finally {
-      created = { status: 200, name: "job-pending" };
-    }
+    fake.reset({ created: { status: 429, name: "create-quota-429" } });
+    await assert.rejects(backend().submit(job()), (e: unknown) => e instanceof KoanError && e.details.reason === "quota" && /RESOURCE_EXHAUSTED/.test(e.message) && /quota/i.test(e.hint ?? ""));
+    fake.reset({ created: { status: 403, name: "create-denied-403" } });
+    await assert.rejects(backend().submit(job()), (e: unknown) => e instanceof KoanError && e.code === "CONFIG_INVALID" && /aiplatform\.user/.test(e.hint ?? ""));
   });
 
   it("times out a job that never starts, names its last state, and cancels it", async () => {

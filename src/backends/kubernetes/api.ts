@@ -4,7 +4,7 @@
  * custom objects (Argo Workflows). API errors become `KoanError`s naming the object and the HTTP status.
  * @module
  */
-import type { CoreV1Event, KubeConfig, V1Job, V1Pod } from "@kubernetes/client-node";
+import type { ConfigurationOptions, CoreV1Event, KubeConfig, ObservableMiddleware, V1Job, V1Pod } from "@kubernetes/client-node";
 import { KoanError, messageOf } from "../../core/errors.js";
 import { clusterConfigured } from "../../serving/deploy/kubernetes.js";
 
@@ -82,8 +82,34 @@ export interface KubeJobsApi {
   listPods(namespace: string, labelSelector: string): Promise<V1Pod[]>;
   /** Events about one object (a Job or a pod). */
   listEvents(namespace: string, objectName: string): Promise<CoreV1Event[]>;
-  /** The whole log of a pod's container so far. */
-  podLog(namespace: string, pod: string, container: string): Promise<string>;
+  /** The log of a pod's container so far (from `sinceTime` on; with `timestamps`, each line starts with its time). */
+  podLog(namespace: string, pod: string, container: string, options?: PodLogOptions): Promise<string>;
+}
+
+/** Which part of a pod's log to read. */
+export interface PodLogOptions {
+  /** Only lines written at or after this time (RFC 3339; the API server compares whole seconds). */
+  sinceTime?: string | undefined;
+  /** Start each line with its RFC 3339 time and a space. */
+  timestamps?: boolean;
+  /** The log of the container's previous instance (before a restart). */
+  previous?: boolean;
+}
+
+/**
+ * Call options adding `sinceTime` to a request's query. The API takes `sinceTime` on a pod's log, but this
+ * client's generated `readNamespacedPodLog` has no parameter for it; a per-call middleware adds it.
+ */
+function withSinceTime(k8s: typeof import("@kubernetes/client-node"), sinceTime: string | undefined): ConfigurationOptions | undefined {
+  if (!sinceTime) return undefined;
+  const add: ObservableMiddleware = {
+    pre: (ctx) => {
+      ctx.setQueryParam("sinceTime", sinceTime);
+      return new k8s.Observable(Promise.resolve(ctx));
+    },
+    post: (res) => new k8s.Observable(Promise.resolve(res)),
+  };
+  return { middleware: [add], middlewareMergeStrategy: "append" };
 }
 
 /** The Jobs API over a kubeconfig. */
@@ -128,9 +154,10 @@ export async function kubeJobsApi(kc: KubeConfig): Promise<KubeJobsApi> {
         throw kubeError(e, `list events of "${objectName}" in namespace "${namespace}"`);
       }
     },
-    async podLog(namespace, pod, container) {
+    async podLog(namespace, pod, container, options = {}) {
       try {
-        return await core.readNamespacedPodLog({ namespace, name: pod, container });
+        const { sinceTime, ...rest } = options;
+        return await core.readNamespacedPodLog({ namespace, name: pod, container, ...rest }, withSinceTime(k8s, sinceTime));
       } catch (e) {
         throw kubeError(e, `read the log of pod "${pod}" in namespace "${namespace}"`);
       }

@@ -1,13 +1,15 @@
 /**
  * The `kubernetes` step backend: submits a step as a `batch/v1` Job in the configured namespace of the current
- * (or named) kubeconfig context, follows the Job, its pod, the pod's events and log, and deletes the Job (and
- * its pod) to cancel. A pod that cannot start — image pull errors, a missing Secret, a quota refusal — fails the
- * step once the problem has lasted `problemGraceMs` (at once for an invalid image name).
+ * (or named) kubeconfig context, follows the Job, its pod, the pod's events and log (read incrementally, see
+ * ./logs.ts), and deletes the Job (and its pod) to cancel. A pod that cannot start — image pull errors, a missing
+ * Secret, a quota refusal — fails the step once the problem has lasted `problemGraceMs` (at once for an invalid
+ * image name).
  * @module
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { JobHandle, JobStatus, StepBackend } from "../types.js";
 import { kubeJobsApi, loadKubeConfig, type KubeJobsApi } from "./api.js";
+import { newPodLogLines, type PodLogState } from "./logs.js";
 import { jobManifest, STEP_CONTAINER, type KubernetesBackendConfig } from "./manifest.js";
 import { isFatalProblem, observeKubernetesJob } from "./state.js";
 
@@ -22,8 +24,8 @@ interface Tracked {
   /** When the current start problem was first seen. */
   problemSince?: number;
   problemReason?: string;
-  /** Log lines already reported, per pod. */
-  logLines: Map<string, number>;
+  /** How far each pod's log was read, by pod uid. */
+  podLogs: Map<string, PodLogState>;
   cancelled: boolean;
 }
 
@@ -35,7 +37,7 @@ export function createKubernetesBackend(config: KubernetesBackendConfig, deps: K
   const tracked = new Map<string, Tracked>();
   const track = (h: JobHandle): Tracked => {
     let t = tracked.get(h.id);
-    if (!t) tracked.set(h.id, (t = { logLines: new Map(), cancelled: false }));
+    if (!t) tracked.set(h.id, (t = { podLogs: new Map(), cancelled: false }));
     return t;
   };
   const selector = (name: string): string => `job-name=${name}`;
@@ -83,18 +85,7 @@ export function createKubernetesBackend(config: KubernetesBackendConfig, deps: K
     },
     async logs(handle) {
       const api = await client();
-      const t = track(handle);
-      const out: string[] = [];
-      for (const pod of await api.listPods(config.namespace, selector(handle.name))) {
-        const name = pod.metadata?.name;
-        if (!name || !["Running", "Succeeded", "Failed"].includes(pod.status?.phase ?? "")) continue;
-        const lines = (await api.podLog(config.namespace, name, STEP_CONTAINER).catch(() => "")).split("\n");
-        if (lines[lines.length - 1] === "") lines.pop();
-        const from = t.logLines.get(name) ?? 0;
-        out.push(...lines.slice(from));
-        t.logLines.set(name, Math.max(from, lines.length));
-      }
-      return out;
+      return newPodLogLines(api, config.namespace, await api.listPods(config.namespace, selector(handle.name)), STEP_CONTAINER, track(handle).podLogs);
     },
     async cancel(handle) {
       track(handle).cancelled = true;

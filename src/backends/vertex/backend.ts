@@ -1,11 +1,13 @@
 /**
- * The `vertex` step backend: submits a step as a Vertex AI `CustomJob`, reads its state, and cancels it. Requests
- * carry an access token from Application Default Credentials (`google-auth-library`, imported only here, only
- * when a run uses the backend); the token is asked for before every request, so it is refreshed on long jobs.
+ * The `vertex` step backend: submits a step as a Vertex AI `CustomJob`, reads its state and its log (from Cloud
+ * Logging, see ./logging.ts), and cancels it. Requests carry an access token from Application Default Credentials
+ * (`google-auth-library`, imported only here, only when a run uses the backend); the token is asked for before
+ * every request, so it is refreshed on long jobs.
  * @module
  */
 import { KoanError, messageOf } from "../../core/errors.js";
 import type { JobHandle, JobStatus, StepBackend, StepJob } from "../types.js";
+import { jobLogReader, loggingError, type JobLogReader } from "./logging.js";
 import { apiRoot, customJobRequest, projectOf, type VertexBackendConfig, type VertexJobRequest } from "./request.js";
 import { vertexJobStatus, type CustomJobResource } from "./state.js";
 
@@ -64,13 +66,14 @@ export function createVertexBackend(config: VertexBackendConfig, deps: VertexDep
       });
     }
   };
-  const send = async (req: VertexJobRequest): Promise<Record<string, unknown>> => {
+  /** Send a request to a Google API (`service` names it in messages; `toError` maps its HTTP errors). */
+  const send = async (req: VertexJobRequest, service = "Vertex AI", toError = httpError): Promise<Record<string, unknown>> => {
     const res = await fetch(req.url, {
       method: req.method,
       headers: { authorization: `Bearer ${await token()}`, "content-type": "application/json" },
       ...(req.body ? { body: JSON.stringify(req.body) } : {}),
     }).catch((e: unknown) => {
-      throw new KoanError("STORE_UNAVAILABLE", `cannot reach Vertex AI at ${req.url}: ${messageOf(e)}`, { hint: "check the network and the backend's region" });
+      throw new KoanError("STORE_UNAVAILABLE", `cannot reach ${service} at ${req.url}: ${messageOf(e)}`, { hint: "check the network and the backend's region" });
     });
     const text = await res.text();
     let body: Record<string, unknown> = {};
@@ -79,10 +82,17 @@ export function createVertexBackend(config: VertexBackendConfig, deps: VertexDep
     } catch {
       body = { error: { message: text.slice(0, 500) } };
     }
-    if (res.status >= 300) throw httpError(req, res.status, body);
+    if (res.status >= 300) throw toError(req, res.status, body);
     return body;
   };
   const resourceUrl = (id: string): string => `${apiRoot(config)}/v1/${id}`;
+  /** Per job: when it was created (where its log starts), and its log reader once the log is read. */
+  const jobs = new Map<string, { created?: string | undefined; log?: JobLogReader }>();
+  const created = (id: string, time: string | undefined): void => {
+    const j = jobs.get(id);
+    if (!j) jobs.set(id, { created: time });
+    else j.created ??= time;
+  };
 
   return {
     flavor: "vertex",
@@ -94,12 +104,23 @@ export function createVertexBackend(config: VertexBackendConfig, deps: VertexDep
       return customJobRequest(job, config, projectOf(config));
     },
     async submit(job) {
-      const created = (await send(customJobRequest(job, config, projectOf(config)))) as CustomJobResource;
-      if (!created.name) throw new KoanError("STEP_FAILED", `Vertex AI created job "${job.name}" but returned no resource name`);
-      return { id: created.name, name: created.displayName ?? job.name };
+      const resource = (await send(customJobRequest(job, config, projectOf(config)))) as CustomJobResource;
+      if (!resource.name) throw new KoanError("STEP_FAILED", `Vertex AI created job "${job.name}" but returned no resource name`);
+      created(resource.name, resource.createTime);
+      return { id: resource.name, name: resource.displayName ?? job.name };
     },
     async status(handle: JobHandle): Promise<JobStatus> {
-      return vertexJobStatus((await send({ method: "GET", url: resourceUrl(handle.id) })) as CustomJobResource);
+      const resource = (await send({ method: "GET", url: resourceUrl(handle.id) })) as CustomJobResource;
+      created(handle.id, resource.createTime);
+      return vertexJobStatus(resource);
+    },
+    async logs(handle) {
+      const project = projectOf(config);
+      const j = jobs.get(handle.id) ?? {};
+      jobs.set(handle.id, j);
+      // The log starts when the job was created (seen by submit or status); for a job never seen, an hour ago.
+      j.log ??= jobLogReader((req) => send(req, "Cloud Logging", (r, status, body) => loggingError(r, status, body, project)), config, project, handle.id, j.created ?? new Date(Date.now() - 3600_000).toISOString());
+      return j.log.read();
     },
     async cancel(handle) {
       try {
@@ -108,6 +129,9 @@ export function createVertexBackend(config: VertexBackendConfig, deps: VertexDep
         // A job that already ended cannot be cancelled (FAILED_PRECONDITION): that is fine.
         if (!(e instanceof KoanError && [400, 404].includes(Number(e.details.httpStatus)))) throw e;
       }
+    },
+    async close() {
+      jobs.clear();
     },
   };
 }
