@@ -83,6 +83,8 @@ export const vertexBackendConfig = z
     apiEndpoint: z.string().url().optional(),
     /** Cloud Logging API root, where the job's log is read (default `https://logging.googleapis.com`). */
     loggingEndpoint: z.string().url().optional(),
+    /** How long the job's log is still read after it ended (ms, default 10000): Cloud Logging ingests with a delay. */
+    logSettleMs: int(0).optional(),
   })
   .strict();
 

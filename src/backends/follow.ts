@@ -1,6 +1,7 @@
 /**
  * Following a submitted job to its end: poll its state (and relay its log, see {@link logRelay}) until it
- * succeeds, fails or is cancelled; the log is read once more after the job's end, so its tail is not lost;
+ * succeeds, fails or is cancelled; the log is read once more after the job's end, and on for the backend's
+ * `logSettleMs` when its log store ingests with a delay, so its tail is not lost;
  * cancel it when the run is cancelled (Ctrl-C, `koan runs cancel`); give up — cancelling it — when it has not
  * started within the start timeout, naming the job's last event. Every end becomes one {@link JobOutcome}.
  * @module
@@ -111,6 +112,7 @@ export async function followJob(backend: StepBackend, handle: JobHandle, options
     const ended = status.phase !== "queued" && status.phase !== "running";
     if (!ended) options.onStatus?.(status);
     if (status.phase !== "queued") await relay.read();
+    if (ended && status.phase !== "queued") await relay.settle(backend.logSettleMs ?? 0, Math.min(options.pollMs, 2000), options.signal);
     if (ended) options.onStatus?.(status);
     switch (status.phase) {
       case "succeeded":

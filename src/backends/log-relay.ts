@@ -20,6 +20,8 @@ export interface LogRelayOptions {
 /** A job's log relay; `read()` never throws. */
 export interface LogRelay {
   read(): Promise<void>;
+  /** Keep reading every `everyMs` for `ms` more (after the job ended; stops early when `signal` aborts). */
+  settle(ms: number, everyMs: number, signal: AbortSignal): Promise<void>;
 }
 
 /** A relay reading `handle`'s log from `backend` (a backend without `logs`, or no `onLog`, relays nothing). */
@@ -27,6 +29,13 @@ export function logRelay(backend: StepBackend, handle: JobHandle, options: LogRe
   let off = !backend.logs || !options.onLog;
   let warned = false;
   return {
+    async settle(ms, everyMs, signal) {
+      const until = Date.now() + ms;
+      while (!off && !signal.aborted && Date.now() < until) {
+        await new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, Math.min(everyMs, until - Date.now()))));
+        await this.read();
+      }
+    },
     async read() {
       if (off || !backend.logs || !options.onLog) return;
       let lines: string[];

@@ -98,6 +98,11 @@ export interface StepBackend {
    * the log may not be read (the run then warns once and follows the state only).
    */
   logs?(handle: JobHandle): Promise<string[]>;
+  /**
+   * How long the log is still read after the job ended (ms, default 0): for logs that reach their store with a
+   * delay (Cloud Logging), so lines written just before the end are not lost.
+   */
+  readonly logSettleMs?: number;
   /** Cancel the job (a finished or missing job is fine). */
   cancel(handle: JobHandle): Promise<void>;
   close?(): Promise<void>;

@@ -37,6 +37,6 @@ export function job(extra: Partial<StepJob> = {}): StepJob {
   return { ...stepJob({ runId: "r-m7u2k1a0-9f2c4e1ab3d0", pipeline: p.name, node, image: "us-central1-docker.pkg.dev/acme/koan/app:3f2a1c", stack, backendName: "gpu", env: { TF_CPP_MIN_LOG_LEVEL: "2" } }), ...extra };
 }
 
-/** A vertex backend config (validated), with `over` keys replaced. */
+/** A vertex backend config (validated), with `over` keys replaced (no log settle period unless given). */
 export const config = (over: Record<string, unknown> = {}) =>
-  vertexBackendConfig.parse({ project: "acme", region: "us-central1", machineType: "n1-standard-8", acceleratorType: "NVIDIA_TESLA_T4", serviceAccount: "koan-jobs@acme.iam.gserviceaccount.com", ...over });
+  vertexBackendConfig.parse({ project: "acme", region: "us-central1", machineType: "n1-standard-8", acceleratorType: "NVIDIA_TESLA_T4", serviceAccount: "koan-jobs@acme.iam.gserviceaccount.com", logSettleMs: 0, ...over });

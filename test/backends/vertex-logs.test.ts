@@ -27,10 +27,10 @@ describe("vertex job log from Cloud Logging", () => {
   });
   after(() => server.close());
 
-  async function follow(over: Parameters<typeof fake.reset>[0] = {}) {
+  async function follow(over: Parameters<typeof fake.reset>[0] = {}, settleMs = 0) {
     fake.reset({ states: STATES, entries: LOG_ENTRIES, visible: (gets) => REVEALED[Math.min(gets, REVEALED.length - 1)] ?? 0, ...over });
     server.requests.length = 0;
-    const b = createVertexBackend(config({ apiEndpoint: server.url, loggingEndpoint: server.url }), { token: async () => "test-token" });
+    const b = createVertexBackend(config({ apiEndpoint: server.url, loggingEndpoint: server.url, logSettleMs: settleMs }), { token: async () => "test-token" });
     const handle = await b.submit(job());
     const lines: string[] = [];
     const warnings: string[] = [];
@@ -46,6 +46,20 @@ describe("vertex job log from Cloud Logging", () => {
     assert.equal(lines.filter((l) => l === "epoch 1 val_loss 0.66").length, 1, "an entry at the timestamp of the previous poll's last one");
     assert.deepEqual(lines.slice(-3), ["saving model", "step train succeeded", "koan step-run: done in 1090.2 s"], "written after the last running poll: the read after the end");
     assert.ok(calls.some((c) => (c.body as { pageToken?: string }).pageToken), "pages followed through nextPageToken");
+  });
+
+  it("reads on for the settle period after the end: lines Cloud Logging ingests late are not lost", async () => {
+    // The last three entries reach Cloud Logging only after the job's end: one more per read after it.
+    let readsAfterEnd = 0;
+    const visible = (gets: number): number => (gets < STATES.length ? (REVEALED[gets] ?? 0) : Math.min(LOG_ENTRIES.length, 6 + readsAfterEnd++));
+    const late = await follow({ visible }, 200);
+    assert.equal(late.outcome.kind, "succeeded");
+    assert.deepEqual(late.lines, ALL_LINES, "every line, the late ones included, once and in order");
+    readsAfterEnd = 0;
+    const none = await follow({ visible }, 0);
+    assert.ok(none.lines.length < ALL_LINES.length, "without a settle period the late lines are missed (what the setting is for)");
+    assert.equal(config().logSettleMs, 0);
+    assert.equal(createVertexBackend(config({ logSettleMs: undefined })).logSettleMs, 10_000, "10 s by default");
   });
 
   it("asks for the job's entries with the documented request: resource, job id, time, order, page size, token", async () => {

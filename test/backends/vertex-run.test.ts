@@ -54,7 +54,7 @@ describe("a run following a vertex job's log", () => {
     server = await fakeServer(fake.routes);
     proj = await backendProject("vertex-logs-demo", PIPELINE, (stacks) => {
       (stacks.default as Record<string, unknown>).stepBackends = {
-        gpu: { flavor: "vertex-local", config: { image: "local", project: "acme", region: "us-central1", pollMs: 20, apiEndpoint: server.url, loggingEndpoint: server.url } },
+        gpu: { flavor: "vertex-local", config: { image: "local", project: "acme", region: "us-central1", pollMs: 20, logSettleMs: 0, apiEndpoint: server.url, loggingEndpoint: server.url } },
       };
     });
     koan = await Koan.open({ dir: proj.dir });

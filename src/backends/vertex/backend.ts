@@ -96,6 +96,7 @@ export function createVertexBackend(config: VertexBackendConfig, deps: VertexDep
 
   return {
     flavor: "vertex",
+    logSettleMs: config.logSettleMs ?? 10_000,
     async check() {
       projectOf(config);
       await token();
