@@ -5,9 +5,17 @@
  * with their node; a step's own failures are retried by `koan step-run` itself, `retries` times, so no attempt is
  * doubled). The stack's secrets are referenced from a Kubernetes Secret, never written into the manifest.
  *
- * Two shapes: *standalone* (`koan export argo`: a `koan-begin` task records a new run and passes its id to every
- * step; an exit handler `koan workflow end` records how the run ended), and *attached* (the `kubernetes`
- * orchestrator: the run is already recorded, its id is written into each step's command line).
+ * A shardable step (src/shards/define.ts) fans out over its shards the way queue workers do: its task runs
+ * `koan step-run --fan-out`, which runs the step unless it has several shards and no cached result, and outputs
+ * the shard count (decided at run time, from the step's inputs); a `withSequence` task computes one shard per pod
+ * (`--shard <i>/<n>`, its failures retried by Argo `retries` times); a merge task, when there were shards, merges
+ * their results in shard order (`--parts`) and records the step. Downstream steps depend on the merge task (see
+ * src/export/argo-tasks.ts and src/export/argo-shards.ts).
+ *
+ * Two shapes: *standalone* (`koan export argo`: a `koan-begin` task records a new run, whose id each step's task
+ * passes to its template as the parameter `run-id`; an exit handler `koan workflow end` records how the run
+ * ended), and *attached* (the `kubernetes` orchestrator: the run is already recorded, its id is written into each
+ * step's command line).
  *
  * @example
  * ```sh
@@ -25,6 +33,10 @@ import type { StackConfig } from "../runner/types.js";
 import { secretEnvVar } from "../secrets/names.js";
 import { dnsName } from "../serving/deploy/container.js";
 import { KOAN_VERSION } from "../version.js";
+import { fanOutCommand, mergeCommand, PART_FILE, shardCommand, SHARDS_FILE } from "./argo-shards.js";
+import { BEGIN_TASK, DAG_TEMPLATE, END_TEMPLATE, finalTask, stepTasks, type StepTasks } from "./argo-tasks.js";
+
+export { BEGIN_TASK, END_TEMPLATE, taskNames } from "./argo-tasks.js";
 
 /** A plain JSON object (the manifest's parts). */
 export type Obj = { [key: string]: unknown };
@@ -59,26 +71,8 @@ export interface ArgoOptions {
   params?: readonly string[] | undefined;
 }
 
-/** Name of the task recording the run (standalone shape). */
-export const BEGIN_TASK = "koan-begin";
-/** Name of the exit handler's template (standalone shape). */
-export const END_TEMPLATE = "koan-end";
 /** Global output parameter holding the run id (standalone shape). */
 export const RUN_ID_PARAM = "koan-run-id";
-
-/** Task names: DNS-1123 labels, unique, derived from the step names. */
-export function taskNames(pipeline: Pipeline): Map<string, string> {
-  const used = new Set<string>([BEGIN_TASK, END_TEMPLATE, "koan"]);
-  const out = new Map<string, string>();
-  for (const n of pipeline.order) {
-    const base = dnsName(n).slice(0, 57);
-    let name = base;
-    for (let i = 2; used.has(name); i++) name = `${base}-${i}`;
-    used.add(name);
-    out.set(n, name);
-  }
-  return out;
-}
 
 function env(stack: StackConfig, secretName: string, extra: readonly { name: string; value: string }[]): V1EnvVar[] {
   return [
@@ -89,21 +83,37 @@ function env(stack: StackConfig, secretName: string, extra: readonly { name: str
   ];
 }
 
+/** A task's or a template's parameter. */
+type Param = { name: string; value: string };
+
+/** Standalone shape: the parameter passing the run id to each step's template. */
+const RUN_ARG = "run-id";
+
 /** The workflow of a pipeline; see the module description. */
 export function argoWorkflow(o: ArgoOptions): ArgoWorkflow {
   if (/^\/|(^|\/)\.\.(\/|$)/.test(o.pipelineFile)) {
     throw new KoanError("USAGE", `pipeline file "${o.pipelineFile}" must be relative to the project's root, inside it`, { hint: "run koan export argo from the project, on a file inside it" });
   }
-  const names = taskNames(o.pipeline);
+  const steps = stepTasks(o.pipeline);
   const secretName = o.secretName ?? "koan-secrets";
   const gpuResource = o.gpuResource ?? "nvidia.com/gpu";
   const standalone = o.runId === undefined;
-  const runRef = standalone ? `{{tasks.${BEGIN_TASK}.outputs.parameters.run-id}}` : (o.runId as string);
+  // Standalone: the begin task's output reaches each step's template as its input parameter (Argo resolves
+  // `tasks.*` in a task's arguments, never inside a template).
+  const runArg: Param[] = standalone ? [{ name: RUN_ARG, value: `{{tasks.${BEGIN_TASK}.outputs.parameters.run-id}}` }] : [];
+  const runRef = standalone ? `{{inputs.parameters.${RUN_ARG}}}` : (o.runId as string);
   const container = (command: string[], extraEnv: { name: string; value: string }[] = []): Obj => ({
     image: o.image,
     command,
     env: env(o.stack, secretName, extraEnv),
     ...(o.imagePullPolicy ? { imagePullPolicy: o.imagePullPolicy } : {}),
+  });
+  const task = (name: string, depends: readonly string[], args: readonly Param[], extra: Obj = {}): Obj => ({
+    name,
+    template: name,
+    ...(depends.length ? { depends: depends.join(" && ") } : {}),
+    ...(args.length ? { arguments: { parameters: args.map((p) => ({ ...p })) } } : {}),
+    ...extra,
   });
 
   const tasks: Obj[] = [];
@@ -123,25 +133,41 @@ export function argoWorkflow(o: ArgoOptions): ArgoWorkflow {
   }
   for (const name of o.pipeline.order) {
     const node = o.pipeline.node(name);
-    if (!node) continue;
-    const task = names.get(name) as string;
-    const parents = [...new Set(Object.values(node.inputs).map((r) => names.get(r.node) as string))].sort();
-    const depends = [...(standalone ? [BEGIN_TASK] : []), ...parents];
-    tasks.push({ name: task, template: task, ...(depends.length ? { depends: depends.join(" && ") } : {}) });
-    const resources = resourceRequirements(node.step.resources, gpuResource);
-    const deadline = deadlineSeconds(node);
+    const t = steps.get(name);
+    if (!node || !t) continue;
     const def = node.step;
-    templates.push({
-      name: task,
+    const resources = resourceRequirements(def.resources, gpuResource);
+    const deadline = deadlineSeconds(node);
+    /** A template running `command` for this step, with the step's resources, deadline and retries. */
+    const leaf = (template: string, command: string[], io: { inputs?: readonly string[]; output?: { name: string; path: string }; retryPolicy?: "OnError" | "Always" } = {}): Obj => ({
+      name: template,
       metadata: { labels: { "koan.dev/step": labelValue(name) } },
+      ...(io.inputs?.length ? { inputs: { parameters: io.inputs.map((p) => ({ name: p })) } } : {}),
+      ...(io.output ? { outputs: { parameters: [{ name: io.output.name, valueFrom: { path: io.output.path } }] } } : {}),
       ...(def.retries > 0
-        ? { retryStrategy: { limit: String(def.retries), retryPolicy: "OnError", backoff: { duration: `${Math.max(1, Math.ceil(def.retryDelayMs / 1000))}s`, factor: "2" } } }
+        ? { retryStrategy: { limit: String(def.retries), retryPolicy: io.retryPolicy ?? "OnError", backoff: { duration: `${Math.max(1, Math.ceil(def.retryDelayMs / 1000))}s`, factor: "2" } } }
         : {}),
       ...(deadline ? { activeDeadlineSeconds: String(deadline) } : {}),
-      container: { ...container(stepRunCommand(runRef, name), [{ name: "KOAN_STEP", value: name }]), ...(resources ? { resources } : {}) },
+      container: { ...container(command, [{ name: "KOAN_STEP", value: name }]), ...(resources ? { resources: structuredClone(resources) } : {}) },
     });
+    const parents = [...new Set(Object.values(node.inputs).map((r) => finalTask(steps.get(r.node) as StepTasks)))].sort();
+    tasks.push(task(t.task, [...(standalone ? [BEGIN_TASK] : []), ...parents], runArg));
+    const runs = runArg.map((p) => p.name);
+    if (!t.shard || !t.merge) {
+      templates.push(leaf(t.task, stepRunCommand(runRef, name), { inputs: runs }));
+      continue;
+    }
+    // A shardable step: the fan-out decides at run time (from its inputs, as queue workers do) how many shards,
+    // one pod computes each, and the merge records the step; with no shards, the step's task has run it.
+    const count = `{{tasks.${t.task}.outputs.parameters.shards}}`;
+    templates.push(leaf(t.task, fanOutCommand(runRef, name), { inputs: runs, output: { name: "shards", path: SHARDS_FILE } }));
+    tasks.push(task(t.shard, [t.task], [...runArg, { name: "shard", value: `{{item}}/${count}` }], { withSequence: { count } }));
+    // A shard's own failures are retried by Argo (nothing inside retries them).
+    templates.push(leaf(t.shard, shardCommand(runRef, name, "{{inputs.parameters.shard}}"), { inputs: [...runs, "shard"], output: { name: "part", path: PART_FILE }, retryPolicy: "Always" }));
+    tasks.push(task(t.merge, [t.shard], [...runArg, { name: "parts", value: `{{tasks.${t.shard}.outputs.parameters}}` }], { when: `${count} > 0` }));
+    templates.push(leaf(t.merge, mergeCommand(runRef, name, "{{inputs.parameters.parts}}"), { inputs: [...runs, "parts"] }));
   }
-  templates.unshift({ name: "koan", dag: { tasks } });
+  templates.unshift({ name: DAG_TEMPLATE, dag: { tasks } });
   const labels = { ...jobLabels(o.runId ?? "", o.pipeline.name, "all") };
   delete (labels as Record<string, string>)["koan.dev/step"];
   if (standalone) delete (labels as Record<string, string>)["koan.dev/run"];
@@ -155,7 +181,7 @@ export function argoWorkflow(o: ArgoOptions): ArgoWorkflow {
       annotations: { "koan.dev/pipeline-file": o.pipelineFile, "koan.dev/koan-version": KOAN_VERSION },
     },
     spec: {
-      entrypoint: "koan",
+      entrypoint: DAG_TEMPLATE,
       ...(standalone ? { onExit: END_TEMPLATE } : {}),
       ...(o.serviceAccountName ? { serviceAccountName: o.serviceAccountName } : {}),
       templates,

@@ -10,6 +10,10 @@ import { SHARED } from "../helpers.js";
 
 export const ARGO_SCHEMA = join(SHARED, "specs", "argo", "jsonschema_schema.json");
 export const HAS_ARGO_SCHEMA = existsSync(ARGO_SCHEMA);
+/** The `skip` option of tests that need the schema. */
+export const SCHEMA_SKIP: string | false = HAS_ARGO_SCHEMA ? false : "../shared/specs/argo is absent";
+/** The schema's definition of a Workflow. */
+export const WORKFLOW_DEF = "io.argoproj.workflow.v1alpha1.Workflow";
 
 type Schema = { $ref?: string; type?: string | string[]; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: Schema | boolean; oneOf?: Schema[]; anyOf?: Schema[] };
 let loaded: { ajv: Ajv2020; defs: Record<string, Schema> } | undefined;

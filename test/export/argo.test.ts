@@ -13,19 +13,14 @@ import { pipeline } from "../../src/core/pipeline.js";
 import { step } from "../../src/core/step.js";
 import { types as t } from "../../src/core/types.js";
 import { argoWorkflow, BEGIN_TASK, taskNames, type Obj } from "../../src/export/argo.js";
-import type { StackConfig } from "../../src/runner/types.js";
 import { koan, SHARED, tempProject } from "../helpers.js";
-import { HAS_ARGO_SCHEMA, validateArgo } from "./argo-schema.js";
+import { lintArgo } from "./argo-lint.js";
+import { SCHEMA_SKIP, validateArgo, WORKFLOW_DEF } from "./argo-schema.js";
+import { teamStack } from "./argo-harness.js";
 
-const skip = HAS_ARGO_SCHEMA ? false : "../shared/specs/argo is absent";
-const WORKFLOW = "io.argoproj.workflow.v1alpha1.Workflow";
-
-const stack: StackConfig = {
-  name: "team",
-  artifactStore: { flavor: "s3", config: { bucket: "acme-koan" } },
-  metadataStore: { flavor: "postgres", config: { url: "postgres://koan:{{secret:db-password}}@pg.ml/koan" } },
-  orchestrator: { flavor: "local", config: {} },
-};
+const skip = SCHEMA_SKIP;
+const WORKFLOW = WORKFLOW_DEF;
+const stack = teamStack;
 
 const source = step({ name: "load_data", outputs: { rows: t.json<number[]>() }, run: () => ({ rows: [1, 2, 3] }) });
 const left = step({ name: "stats", inputs: { rows: t.json<number[]>() }, outputs: { s: t.json<number>() }, retries: 2, retryDelayMs: 2500, run: (_c, { rows }) => ({ s: rows.length }) });
@@ -49,8 +44,8 @@ const diamond = pipeline({
 });
 
 const IMAGE = "us-central1-docker.pkg.dev/acme/koan/app:3f2a1c";
-type Task = { name: string; template: string; depends?: string };
-type Template = Obj & { name: string; container?: { command: string[]; image: string; env: { name: string; value?: string; valueFrom?: unknown }[]; resources?: unknown }; dag?: { tasks: Task[] }; retryStrategy?: Obj; activeDeadlineSeconds?: string };
+type Task = { name: string; template: string; depends?: string; arguments?: { parameters: { name: string; value: string }[] }; withSequence?: { count: string }; when?: string };
+type Template = Obj & { name: string; container?: { command: string[]; image: string; env: { name: string; value?: string; valueFrom?: unknown }[]; resources?: unknown }; dag?: { tasks: Task[] }; retryStrategy?: Obj; activeDeadlineSeconds?: string; inputs?: Obj; outputs?: Obj };
 const templates = (wf: { spec: { templates: Obj[] } }) => wf.spec.templates as Template[];
 const tmpl = (wf: { spec: { templates: Obj[] } }, name: string) => templates(wf).find((x) => x.name === name) as Template;
 
@@ -73,8 +68,14 @@ describe("argo workflow (standalone: koan export argo)", () => {
     assert.equal(dep.report, `${BEGIN_TASK} && stats && train`);
   });
 
-  it("runs koan step-run for each step with the run id the begin task recorded", () => {
-    assert.deepEqual(tmpl(wf, "train").container?.command, ["koan", "step-run", `{{tasks.${BEGIN_TASK}.outputs.parameters.run-id}}`, "train"]);
+  it("passes Argo's templating checks (a template only sees its inputs; a task only its ancestors' outputs)", () => {
+    assert.deepEqual(lintArgo(wf), []);
+  });
+
+  it("runs koan step-run for each step with the run id the begin task recorded, passed as the template's input", () => {
+    assert.deepEqual(tmpl(wf, "train").container?.command, ["koan", "step-run", "{{inputs.parameters.run-id}}", "train"]);
+    assert.deepEqual(tmpl(wf, "train").inputs, { parameters: [{ name: "run-id" }] });
+    assert.deepEqual(dag.tasks.find((x) => x.name === "train")?.arguments, { parameters: [{ name: "run-id", value: `{{tasks.${BEGIN_TASK}.outputs.parameters.run-id}}` }] });
     assert.equal(tmpl(wf, "train").container?.image, IMAGE);
     const begin = tmpl(wf, BEGIN_TASK);
     assert.deepEqual(begin.container?.command.slice(0, 6), ["koan", "workflow", "begin", "pipelines/diamond.ts", "--stack", "team"]);
@@ -112,6 +113,7 @@ describe("argo workflow (attached: the kubernetes orchestrator)", () => {
 
   it("is valid, names itself after the run, and runs the recorded run's steps without begin or end", { skip }, () => {
     assert.deepEqual(validateArgo(WORKFLOW, wf), []);
+    assert.deepEqual(lintArgo(wf), []);
   });
 
   it("writes the run id into each step's command line", () => {

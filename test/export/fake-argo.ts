@@ -1,130 +1,267 @@
 /**
  * A stand-in for the Kubernetes API with Argo Workflows installed, on 127.0.0.1: it accepts Workflows (POST),
- * runs their DAG the way Argo's controller does — each task's container command, for real, as a local process in
- * the project folder, after the tasks it `depends` on succeeded — keeps `status.phase` and `status.nodes` (Pod
- * nodes with phase and message) as Argo reports them, answers GET, and stops on a `spec.shutdown` patch. A task
- * can be made to fail before its command runs, as a pod whose image cannot be pulled does.
+ * checks their templating as Argo's validation does (test/export/argo-lint.ts; an invalid one fails with
+ * `invalid spec: ...`), and runs their DAG the way Argo's controller does — each task's container command, for
+ * real, as a local process in the project folder (`koan` on the PATH is this repository's CLI; `sh -c` scripts
+ * run in the system's shell), after the tasks it `depends` on succeeded or were skipped, at most
+ * `spec.parallelism` pods at once. It resolves task arguments, `when` (numeric comparisons) and `withSequence`
+ * (one pod per item, named `<task>(<i>:<i>)` under a `TaskGroup` node, whose outputs aggregate as a JSON list in
+ * item order), passes template inputs, reads output parameters from their `valueFrom.path`, keeps `status.phase`
+ * and `status.nodes` as Argo reports them, answers GET, and stops on a `spec.shutdown` patch. A task can be made to
+ * fail before its command runs, as a pod whose image cannot be pulled does.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { BIN } from "../helpers.js";
 import { fakeServer, type FakeServer } from "../backends/fake-server.js";
+import { dependsOn, lintArgo } from "./argo-lint.js";
 
-type Task = { name: string; template: string; depends?: string };
+type Param = { name: string; value?: string; globalName?: string; valueFrom?: { path?: string } };
+type Task = { name: string; template: string; depends?: string; arguments?: { parameters?: Param[] }; withSequence?: { count?: string | number }; when?: string };
 type Template = {
   name: string;
   dag?: { tasks: Task[] };
   container?: { command: string[]; env?: { name: string; value?: string }[] };
-  outputs?: { parameters?: { name: string; globalName?: string; valueFrom?: { path?: string } }[] };
+  inputs?: { parameters?: Param[] };
+  outputs?: { parameters?: Param[] };
 };
-type Node = { id: string; name: string; displayName: string; type: string; templateName: string; phase: string; message?: string; startedAt?: string; finishedAt?: string };
+type Node = {
+  id: string;
+  name: string;
+  displayName: string;
+  type: string;
+  templateName: string;
+  phase: string;
+  message?: string;
+  startedAt?: string;
+  finishedAt?: string;
+  children?: string[];
+  outputs?: { parameters: { name: string; value: string }[] };
+};
 type Workflow = {
   apiVersion: string;
   kind: string;
   metadata: { name: string; namespace: string; uid: string };
-  spec: { templates: Template[]; entrypoint: string; shutdown?: string; onExit?: string };
+  spec: { templates: Template[]; entrypoint: string; shutdown?: string; onExit?: string; parallelism?: number };
   status: { phase: string; startedAt?: string; finishedAt?: string; message?: string; nodes: Record<string, Node>; outputs?: { parameters: { name: string; value: string }[] } };
 };
 
-/** The fake, with the workflows it holds and what each task printed. */
+/** The fake, with the workflows it holds and what each pod printed (by `<workflow>/<node display name>`). */
 export interface FakeArgo extends FakeServer {
   workflows: Map<string, Workflow>;
   output: Map<string, string>;
 }
 
-/** Start the fake; `pullError` names tasks whose pods fail with ImagePullBackOff instead of running. */
+/** How a task ended: succeeded, failed (or omitted), skipped. */
+type Outcome = "ok" | "failed" | "skipped";
+
+const now = (): string => new Date().toISOString();
+
+/** Argo's `{{...}}` substitution; throws on a variable it cannot resolve (the node then errors). */
+function fill(text: string, vars: ReadonlyMap<string, string>): string {
+  return text.replace(/\{\{\s*([^{}]+?)\s*\}\}/g, (_m, key: string) => {
+    const v = vars.get(key);
+    if (v === undefined) throw new Error(`Unable to resolve: {{${key}}}`);
+    return v;
+  });
+}
+
+/** A `when` expression after substitution: a numeric comparison. */
+function when(expr: string): boolean {
+  const m = /^\s*(-?\d+(?:\.\d+)?)\s*(>=|<=|==|!=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$/.exec(expr);
+  if (!m) throw new Error(`Invalid 'when' expression '${expr}'`);
+  const [a, b] = [Number(m[1]), Number(m[3])];
+  return { ">": a > b, ">=": a >= b, "<": a < b, "<=": a <= b, "==": a === b, "!=": a !== b }[m[2] as ">"];
+}
+
+/** Start the fake; `pullError` names templates (or pod display names) whose pods fail with ImagePullBackOff instead of running. */
 export async function fakeArgo(projectDir: string, options: { pullError?: readonly string[]; env?: NodeJS.ProcessEnv } = {}): Promise<FakeArgo> {
   const workflows = new Map<string, Workflow>();
   const output = new Map<string, string>();
   const children = new Set<ChildProcess>();
-  const taskOutputs = new Map<string, string>();
-
-  const runTask = (wf: Workflow, t: Template, id: string): Promise<boolean> =>
-    new Promise((resolve) => {
-      const node = wf.status.nodes[id] as Node;
-      node.phase = "Running";
-      node.startedAt = new Date().toISOString();
-      if (options.pullError?.includes(t.name)) {
-        setTimeout(() => {
-          Object.assign(node, { phase: "Failed", message: `ImagePullBackOff: Back-off pulling image "us-central1-docker.pkg.dev/acme/koan/app:3f2a1c"`, finishedAt: new Date().toISOString() });
-          resolve(false);
-        }, 20);
-        node.phase = "Pending";
-        return;
-      }
-      // Argo's templating: task outputs, workflow outputs (global parameters), name and status.
-      const outDir = mkdtempSync(join(tmpdir(), "fake-argo-"));
-      const paths = new Map((t.outputs?.parameters ?? []).map((p) => [p.valueFrom?.path ?? "", join(outDir, p.name)]));
-      const fill = (a: string): string =>
-        paths.get(a) ??
-        a
-          .replace(/\{\{tasks\.([^.]+)\.outputs\.parameters\.([^}]+)\}\}/g, (_m, task: string, param: string) => taskOutputs.get(`${wf.metadata.name}/${task}/${param}`) ?? "")
-          .replace(/\{\{workflow\.outputs\.parameters\.([^}]+)\}\}/g, (_m, param: string) => wf.status.outputs?.parameters.find((p) => p.name === param)?.value ?? "")
-          .replace(/\{\{workflow\.name\}\}/g, wf.metadata.name)
-          .replace(/\{\{workflow\.status\}\}/g, wf.status.phase);
-      const [, ...args] = (t.container?.command ?? []).map(fill);
-      const env = { ...process.env, ...options.env, ...Object.fromEntries((t.container?.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, e.value as string])) };
-      const child = spawn(process.execPath, [BIN, ...args], { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"] });
-      children.add(child);
-      let text = "";
-      child.stdout?.on("data", (d: Buffer) => (text += d.toString()));
-      child.stderr?.on("data", (d: Buffer) => (text += d.toString()));
-      child.on("exit", (code, signal) => {
-        children.delete(child);
-        output.set(`${wf.metadata.name}/${t.name}`, text);
-        for (const p of t.outputs?.parameters ?? []) {
-          let value = "";
-          try {
-            value = readFileSync(paths.get(p.valueFrom?.path ?? "") ?? "", "utf8");
-          } catch {
-            /* no output */
-          }
-          taskOutputs.set(`${wf.metadata.name}/${t.name}/${p.name}`, value);
-          if (p.globalName) (wf.status.outputs ??= { parameters: [] }).parameters.push({ name: p.globalName, value });
-        }
-        Object.assign(node, { phase: code === 0 ? "Succeeded" : "Failed", finishedAt: new Date().toISOString(), ...(code === 0 ? {} : { message: signal ? `pod deleted (${signal})` : `Error (exit code ${code})` }) });
-        resolve(code === 0);
-      });
-    });
+  // `koan` on the pods' PATH: this repository's CLI.
+  const binDir = mkdtempSync(join(tmpdir(), "fake-argo-bin-"));
+  writeFileSync(join(binDir, "koan"), `#!/bin/sh\nexec ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} "$@"\n`);
+  chmodSync(join(binDir, "koan"), 0o755);
 
   const execute = async (wf: Workflow): Promise<void> => {
     wf.status.phase = "Running";
-    wf.status.startedAt = new Date().toISOString();
-    const dag = wf.spec.templates.find((t) => t.name === wf.spec.entrypoint)?.dag?.tasks ?? [];
-    const done = new Map<string, boolean>();
+    wf.status.startedAt = now();
+    const templates = new Map(wf.spec.templates.map((t) => [t.name, t]));
+    const vars = new Map<string, string>([["workflow.name", wf.metadata.name]]);
+    let node = 0;
+    const addNode = (displayName: string, type: string, templateName: string, phase: string, message?: string): Node => {
+      const id = `${wf.metadata.name}-${++node}${Math.floor(Math.random() * 1e6)}`;
+      const n: Node = { id, name: `${wf.metadata.name}.${displayName}`, displayName, type, templateName, phase, ...(message ? { message } : {}) };
+      wf.status.nodes[id] = n;
+      return n;
+    };
+    const end = (n: Node, phase: string, message?: string): void => void Object.assign(n, { phase, finishedAt: now(), ...(message ? { message } : {}) });
+
+    // Pods, at most spec.parallelism at once.
+    let slots = wf.spec.parallelism && wf.spec.parallelism > 0 ? wf.spec.parallelism : Infinity;
+    const waiting: (() => void)[] = [];
+    const slot = async (): Promise<() => void> => {
+      while (slots <= 0) await new Promise<void>((r) => waiting.push(r));
+      slots--;
+      return () => {
+        slots++;
+        waiting.shift()?.();
+      };
+    };
+
+    /** Run one pod of `t` with `inputs`; resolves with its output parameters, or undefined when it failed. */
+    const runPod = async (t: Template, n: Node, inputs: ReadonlyMap<string, string>): Promise<Map<string, string> | undefined> => {
+      const release = await slot();
+      try {
+        if (wf.spec.shutdown) {
+          end(n, "Failed", "workflow shutdown");
+          return undefined;
+        }
+        n.startedAt = now();
+        if (options.pullError?.includes(t.name) || options.pullError?.includes(n.displayName)) {
+          await new Promise((r) => setTimeout(r, 20));
+          end(n, "Failed", `ImagePullBackOff: Back-off pulling image "us-central1-docker.pkg.dev/acme/koan/app:3f2a1c"`);
+          return undefined;
+        }
+        n.phase = "Running";
+        const scope = new Map([
+          ...vars,
+          ...[...inputs].map(([k, v]) => [`inputs.parameters.${k}`, v] as const),
+          ...(wf.status.outputs?.parameters ?? []).map((p) => [`workflow.outputs.parameters.${p.name}`, p.value] as const),
+          ["workflow.status", wf.status.phase] as const,
+        ]);
+        const outDir = mkdtempSync(join(tmpdir(), "fake-argo-"));
+        const paths = (t.outputs?.parameters ?? []).map((p) => [p.valueFrom?.path ?? "", join(outDir, p.name)] as const);
+        let command: string[];
+        let env: NodeJS.ProcessEnv;
+        try {
+          command = (t.container?.command ?? []).map((a) => paths.reduce((s, [from, to]) => (from ? s.split(from).join(to) : s), fill(a, scope)));
+          env = { ...process.env, ...options.env, ...Object.fromEntries((t.container?.env ?? []).filter((e) => e.value !== undefined).map((e) => [e.name, fill(e.value as string, scope)])) };
+        } catch (e) {
+          end(n, "Error", (e as Error).message);
+          return undefined;
+        }
+        env.PATH = `${binDir}${delimiter}${env.PATH ?? ""}`;
+        const [cmd, ...args] = command;
+        const child = spawn(cmd as string, args, { cwd: projectDir, env, stdio: ["ignore", "pipe", "pipe"] });
+        children.add(child);
+        let text = "";
+        child.stdout?.on("data", (d: Buffer) => (text += d.toString()));
+        child.stderr?.on("data", (d: Buffer) => (text += d.toString()));
+        const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on("close", (c, s) => r([c, s])));
+        children.delete(child);
+        output.set(`${wf.metadata.name}/${n.displayName}`, text);
+        if (code !== 0) {
+          end(n, "Failed", signal ? `pod deleted (${signal})` : `Error (exit code ${code})`);
+          return undefined;
+        }
+        const values = new Map<string, string>();
+        for (const [i, p] of (t.outputs?.parameters ?? []).entries()) {
+          let value = "";
+          try {
+            value = readFileSync(paths[i]?.[1] ?? "", "utf8");
+          } catch {
+            end(n, "Error", `failed to read output parameter "${p.name}" from ${p.valueFrom?.path}`);
+            return undefined;
+          }
+          values.set(p.name, value);
+          if (p.globalName) (wf.status.outputs ??= { parameters: [] }).parameters.push({ name: p.globalName, value });
+        }
+        n.outputs = { parameters: [...values].map(([name, value]) => ({ name, value })) };
+        end(n, "Succeeded");
+        return values;
+      } finally {
+        release();
+      }
+    };
+
+    /** Run one DAG task (resolving its arguments, `when`, `withSequence`); records its outputs in `vars`. */
+    const runTask = async (task: Task): Promise<Outcome> => {
+      const t = templates.get(task.template) as Template;
+      const args = (item?: string): Map<string, string> => {
+        const scope = item === undefined ? vars : new Map([...vars, ["item", item]]);
+        return new Map((task.arguments?.parameters ?? []).map((p) => [p.name, fill(p.value ?? "", scope)]));
+      };
+      try {
+        if (task.withSequence === undefined) {
+          if (task.when !== undefined && !when(fill(task.when, vars))) {
+            addNode(task.name, "Skipped", t.name, "Skipped", `when '${task.when}' evaluated false`);
+            return "skipped";
+          }
+          const n = addNode(task.name, "Pod", t.name, "Pending");
+          const out = await runPod(t, n, args());
+          if (!out) return "failed";
+          for (const [k, v] of out) vars.set(`tasks.${task.name}.outputs.parameters.${k}`, v);
+          return "ok";
+        }
+        const count = Number(fill(String(task.withSequence.count ?? ""), vars));
+        if (!Number.isInteger(count) || count < 0) throw new Error(`withSequence count "${String(task.withSequence.count)}" is not a number`);
+        if (count === 0) {
+          addNode(task.name, "Skipped", t.name, "Skipped", "Skipped, empty params");
+          return "skipped";
+        }
+        const group = addNode(task.name, "TaskGroup", t.name, "Running");
+        const results = await Promise.all(
+          Array.from({ length: count }, async (_, i) => {
+            const n = addNode(`${task.name}(${i}:${i})`, "Pod", t.name, "Pending");
+            (group.children ??= []).push(n.id);
+            return runPod(t, n, args(String(i)));
+          }),
+        );
+        if (results.some((r) => !r)) {
+          end(group, "Failed", "child failed");
+          return "failed";
+        }
+        const maps = results.map((r) => Object.fromEntries(r as Map<string, string>));
+        vars.set(`tasks.${task.name}.outputs.parameters`, JSON.stringify(maps));
+        for (const p of t.outputs?.parameters ?? []) vars.set(`tasks.${task.name}.outputs.parameters.${p.name}`, JSON.stringify(maps.map((m) => m[p.name])));
+        end(group, "Succeeded");
+        return "ok";
+      } catch (e) {
+        addNode(task.name, "Skipped", t.name, "Error", (e as Error).message);
+        return "failed";
+      }
+    };
+
+    const invalid = lintArgo(wf);
+    if (invalid.length) {
+      Object.assign(wf.status, { phase: "Failed", message: `invalid spec: ${invalid[0]}`, finishedAt: now() });
+      return;
+    }
+    const dag = templates.get(wf.spec.entrypoint)?.dag?.tasks ?? [];
+    const done = new Map<string, Outcome>();
     const running = new Map<string, Promise<void>>();
     for (;;) {
       if (wf.spec.shutdown) break;
       for (const task of dag) {
         if (done.has(task.name) || running.has(task.name)) continue;
-        const deps = (task.depends ?? "").split("&&").map((d) => d.trim()).filter(Boolean);
-        if (deps.some((d) => done.get(d) === false)) {
-          done.set(task.name, false);
+        const deps = dependsOn(task.depends);
+        if (deps.some((d) => done.get(d) === "failed")) {
+          addNode(task.name, "Skipped", task.template, "Omitted", "omitted: depends condition not met");
+          done.set(task.name, "failed");
           continue;
         }
-        if (!deps.every((d) => done.get(d) === true)) continue;
-        const id = `${wf.metadata.name}-${task.name}-${Math.floor(Math.random() * 1e9)}`;
-        wf.status.nodes[id] = { id, name: `${wf.metadata.name}.${task.name}`, displayName: task.name, type: "Pod", templateName: task.template, phase: "Pending" };
-        const template = wf.spec.templates.find((t) => t.name === task.template) as Template;
-        running.set(task.name, runTask(wf, template, id).then((ok) => void done.set(task.name, ok)).finally(() => running.delete(task.name)));
+        if (!deps.every((d) => done.has(d))) continue;
+        running.set(task.name, runTask(task).then((o) => void done.set(task.name, o)).finally(() => running.delete(task.name)));
       }
       if (running.size === 0) break;
       await Promise.race(running.values());
     }
     await Promise.all(running.values());
-    wf.status.phase = wf.spec.shutdown ? "Failed" : [...done.values()].every(Boolean) && done.size === dag.length ? "Succeeded" : "Failed";
+    wf.status.phase = wf.spec.shutdown ? "Failed" : done.size === dag.length && [...done.values()].every((o) => o !== "failed") ? "Succeeded" : "Failed";
     if (wf.spec.shutdown) wf.status.message = `Stopped with strategy '${wf.spec.shutdown}'`;
-    const exit = wf.spec.onExit ? wf.spec.templates.find((t) => t.name === wf.spec.onExit) : undefined;
+    const exit = wf.spec.onExit ? templates.get(wf.spec.onExit) : undefined;
     if (exit && wf.spec.shutdown !== "Terminate") {
-      const id = `${wf.metadata.name}-onexit`;
-      wf.status.nodes[id] = { id, name: `${wf.metadata.name}.onExit`, displayName: `${wf.metadata.name}.onExit`, type: "Pod", templateName: exit.name, phase: "Pending" };
       const phase = wf.status.phase;
-      await runTask(wf, exit, id);
+      const id = `${wf.metadata.name}-onexit`;
+      const n: Node = (wf.status.nodes[id] = { id, name: `${wf.metadata.name}.onExit`, displayName: `${wf.metadata.name}.onExit`, type: "Pod", templateName: exit.name, phase: "Pending" });
+      await runPod(exit, n, new Map());
       wf.status.phase = phase;
     }
-    wf.status.finishedAt = new Date().toISOString();
+    wf.status.finishedAt = now();
   };
 
   const base = "/apis/argoproj.io/v1alpha1/namespaces/";

@@ -8,15 +8,14 @@ import assert from "node:assert/strict";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { KubeConfig } from "@kubernetes/client-node";
 import { Koan } from "../../src/client/client.js";
 import { KoanError } from "../../src/core/errors.js";
 import { loadPipelineFile, type LoadedPipeline } from "../../src/loader/pipeline-file.js";
 import { workflowsApi } from "../../src/orchestrators/kubernetes/api.js";
-import { KubernetesOrchestrator, type KubernetesOrchestratorConfig } from "../../src/orchestrators/kubernetes/orchestrator.js";
-import type { RunEnv, RunEvent } from "../../src/runner/types.js";
+import { KubernetesOrchestrator } from "../../src/orchestrators/kubernetes/orchestrator.js";
 import { koan as cli, tempProject, waitFor } from "../helpers.js";
 import { fakeArgo, type FakeArgo } from "./fake-argo.js";
+import { executeAttached, k8sConfig, kubeConfigFor, type AttachedOptions } from "./argo-harness.js";
 import { parse as parseYaml } from "yaml";
 import { RUN_ID_PARAM, type ArgoWorkflow } from "../../src/export/argo.js";
 
@@ -30,25 +29,7 @@ const d = step({ name: "d", inputs: { y: t.json<number>(), z: t.json<number>() }
 export default pipeline({ name: "argo-demo", build: () => { const { x } = a(); const { y } = b({ x }); const { z } = c({ x }); d({ y, z }); } });
 `;
 
-const config: KubernetesOrchestratorConfig = {
-  namespace: "ml",
-  image: "us-central1-docker.pkg.dev/acme/koan/app:3f2a1c",
-  secretName: "koan-secrets",
-  gpuResource: "nvidia.com/gpu",
-  pollMs: 50,
-  startTimeoutMs: 120_000,
-};
-
-function kubeConfigFor(url: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromOptions({
-    clusters: [{ name: "fake", server: url, skipTLSVerify: true }],
-    users: [{ name: "tester", token: "test-token" }],
-    contexts: [{ name: "fake", cluster: "fake", user: "tester" }],
-    currentContext: "fake",
-  });
-  return kc;
-}
+const config = k8sConfig;
 
 describe("the kubernetes orchestrator", () => {
   let proj: Awaited<ReturnType<typeof tempProject>>;
@@ -70,35 +51,10 @@ describe("the kubernetes orchestrator", () => {
   });
 
   /** Record a run for remote executors and execute it with the orchestrator against a fresh fake cluster. */
-  async function execute(options: { pullError?: string[]; params?: Record<string, Record<string, unknown>>; cancelWhen?: (events: RunEvent[]) => boolean } = {}) {
+  async function execute(options: { pullError?: string[] } & AttachedOptions = {}) {
     const argo = await fakeArgo(proj.dir, { pullError: options.pullError ?? [] });
     fakes.push(argo);
-    const orchestrator = new KubernetesOrchestrator(config, { api: await workflowsApi(kubeConfigFor(argo.url)) });
-    const run = await koan.createRun(loaded.pipeline, { pipelineFile: loaded.file, sourceHash: loaded.sourceHash, ...(options.params ? { params: options.params as never } : {}) });
-    const controller = new AbortController();
-    const events: RunEvent[] = [];
-    const cfg = run.config as { seed: number; params: RunEnv["params"] };
-    const env: RunEnv = {
-      runId: run.id,
-      pipeline: loaded.pipeline,
-      pipelineFile: loaded.file,
-      projectDir: proj.dir,
-      stack: koan.stack,
-      artifacts: koan.artifacts,
-      metadata: koan.metadata,
-      params: cfg.params,
-      seed: cfg.seed,
-      cache: false,
-      scratchRoot: join(tmpdir(), "koan", run.id),
-      signal: controller.signal,
-      emit: (e) => {
-        events.push(e);
-        if (options.cancelWhen?.(events)) controller.abort();
-      },
-    };
-    const outcome = await orchestrator.execute(env, { concurrency: 2 });
-    const steps = new Map((await koan.metadata.listStepRuns(run.id)).map((s) => [s.step, s]));
-    return { outcome, steps, events, argo, run };
+    return { ...(await executeAttached(koan, loaded, proj.dir, argo, options)), argo };
   }
 
   it("submits the run's Workflow, whose tasks run koan step-run, and follows it to the end", async () => {

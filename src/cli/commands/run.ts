@@ -73,7 +73,7 @@ export default async function run(file: string, flags: RunFlags): Promise<number
       const base = { params: overrides as ParamOverrides, rawParams: raw, cache: flags.cache, pipelineFile: loaded.file, sourceHash: loaded.sourceHash, ...(seed !== undefined ? { seed } : {}), ...(concurrency !== undefined ? { concurrency } : {}) };
       const record = await koan.submit(loaded.pipeline, Koan.withConfig(base, config as { params?: ParamOverrides; seed?: number; concurrency?: number }));
       if (json) printJson({ runId: record.id, pipeline: record.pipeline, status: record.status, detached: true });
-      else process.stderr.write(`started run ${record.id} on stack "${koan.stack.name}" (follow: koan runs show ${record.id}; stop: koan runs cancel ${record.id})\n`);
+      else process.stderr.write(`started run ${record.id} on stack "${koan.stack.name}" (follow: koan runs show ${record.id} --follow${flags.stack ? ` --stack ${flags.stack}` : ""}; stop: koan runs cancel ${record.id})\n`);
       process.stdout.write(json ? "" : `${record.id}\n`);
       return EXIT.ok;
     } finally {

@@ -20,7 +20,7 @@ export function registerCore(program: Command): void {
     .option("--seed <n>", "override the pipeline seed")
     .option("--concurrency <n>", "steps running at once")
     .option("--backend <step=name>", "run a step on this step backend of the stack (repeatable; name local runs it here)", collect, [])
-    .option("--detach", "start the run on the stack's queue orchestrator and return at once (follow with koan runs show)")
+    .option("--detach", "start the run on the stack's queue orchestrator and return at once (follow with koan runs show <id> --follow)")
     .addOption(stackOpt())
     .addOption(project())
     .addOption(json())
@@ -36,9 +36,11 @@ export function registerCore(program: Command): void {
     .action(lazy(() => import("../commands/runs.js")));
   runs
     .command("show")
-    .description("a run's steps, status, parameters, artifacts and logs")
+    .description("a run's steps, status, parameters, artifacts and logs; --follow: then each step's progress until the run ends")
     .argument("<run>", "run id (or unique prefix)")
-    .option("--logs", "print each step's captured log")
+    .option("--logs", "print each step's captured log (with --follow: as it is written)")
+    .option("-f, --follow", "follow a running run: a line per step status change, until it ends (exit 0 succeeded, 1 otherwise; Ctrl-C stops following, not the run)")
+    .addOption(stackOpt())
     .addOption(project())
     .addOption(json())
     .action(lazy(() => import("../commands/runs-show.js")));

@@ -1,10 +1,11 @@
 /**
  * The `kubernetes` orchestrator: runs every step of a run on a Kubernetes cluster through Argo Workflows. The run
  * is recorded here as usual; the Workflow (see src/export/argo.ts, attached shape) runs `koan step-run <run>
- * <step>` per step, and each records its step run in the stack's stores. This side submits the Workflow,
- * follows its nodes (step starts, retries, pod messages become progress events), and when it ends records what
- * the cluster could not: steps whose pods never ran or were killed (failed, with Argo's message) and steps left
- * out after a failure (skipped). Ctrl-C terminates the Workflow.
+ * <step>` per step (a shardable step fans out over its shards: one pod per shard, then a merge pod), and each
+ * records its step run in the stack's stores. This side submits the Workflow, follows its nodes (step starts,
+ * retries, pod messages — shard and merge pods' too — become progress events of their step), and when it ends
+ * records what the cluster could not: steps whose pods never ran or were killed (failed, with Argo's message,
+ * also when a shard's pod failed) and steps left out after a failure (skipped). Ctrl-C terminates the Workflow.
  * @module
  */
 import { relative, sep } from "node:path";
@@ -13,7 +14,8 @@ import { loadKubeConfig } from "../../backends/kubernetes/api.js";
 import { stepImage } from "../../backends/image.js";
 import { unreachableStores } from "../../backends/plan.js";
 import { recordSkipped, recordStepEnd } from "../../backends/record.js";
-import { argoWorkflow, taskNames, type ArgoWorkflow } from "../../export/argo.js";
+import { argoWorkflow, type ArgoWorkflow } from "../../export/argo.js";
+import { templateSteps, type TaskRole } from "../../export/argo-tasks.js";
 import type { RunEnv } from "../../runner/types.js";
 import type { StepRunRecord } from "../../stores/metadata/types.js";
 import type { Orchestrator, RunOutcome, RunPlan } from "../types.js";
@@ -65,17 +67,29 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
   });
 }
 
-/** The pod nodes of each step task (retries give several), by task name. */
-function podsByTask(wf: WorkflowResource): Map<string, WorkflowNode[]> {
-  const out = new Map<string, WorkflowNode[]>();
-  for (const n of Object.values(wf.status?.nodes ?? {})) {
-    if (n.type !== "Pod" || !n.templateName) continue;
-    const list = out.get(n.templateName) ?? [];
-    list.push(n);
-    out.set(n.templateName, list);
+/** A pod of the Workflow, with what it runs for its step. */
+interface StepPod {
+  pod: WorkflowNode;
+  role: TaskRole;
+}
+
+/** The pod nodes of each step (its task's, retries included, and a shardable step's shard and merge pods), by step, oldest first. */
+function podsByStep(wf: WorkflowResource, roles: ReadonlyMap<string, { step: string; role: TaskRole }>): Map<string, StepPod[]> {
+  const out = new Map<string, StepPod[]>();
+  for (const pod of Object.values(wf.status?.nodes ?? {})) {
+    const of = pod.type === "Pod" && pod.templateName ? roles.get(pod.templateName) : undefined;
+    if (!of) continue;
+    const list = out.get(of.step) ?? [];
+    list.push({ pod, role: of.role });
+    out.set(of.step, list);
   }
-  for (const list of out.values()) list.sort((a, b) => (a.startedAt ?? "").localeCompare(b.startedAt ?? ""));
+  for (const list of out.values()) list.sort((a, b) => (a.pod.startedAt ?? "").localeCompare(b.pod.startedAt ?? ""));
   return out;
+}
+
+/** How a pod is named in progress lines: `pod <id>`, a shard or merge pod with its Argo name (`statistics-shard(2:2)`). */
+function podLabel({ pod, role }: StepPod): string {
+  return `${role === "step" ? "" : `${role} `}pod ${pod.id ?? pod.name ?? ""}${role === "shard" && pod.displayName ? ` (${pod.displayName})` : ""}`;
 }
 
 /** The kubernetes (Argo Workflows) orchestrator. */
@@ -130,10 +144,10 @@ export class KubernetesOrchestrator implements Orchestrator {
     const manifest = this.workflow(env, image, options.concurrency);
     const created = await api.create(this.config.namespace, manifest);
     const name = created.metadata?.name ?? (manifest.metadata.name as string);
-    const tasks = taskNames(env.pipeline);
-    const nodeOfTask = new Map([...tasks].map(([node, task]) => [task, node]));
+    const roles = templateSteps(env.pipeline);
     const say = (step: string, line: string): void => env.emit({ type: "step-log", runId: env.runId, step, line });
     const seen = new Map<string, string>();
+    const started = new Set<string>();
     const submitted = now();
     let anyStarted = false;
     let wf: WorkflowResource = created;
@@ -163,22 +177,27 @@ export class KubernetesOrchestrator implements Orchestrator {
         await sleep(this.config.pollMs, env.signal);
         continue;
       }
-      for (const [task, pods] of podsByTask(wf)) {
-        const step = nodeOfTask.get(task);
-        if (!step) continue;
-        pods.forEach((pod, i) => {
+      for (const [step, pods] of podsByStep(wf, roles)) {
+        let attempts = 0;
+        pods.forEach((p) => {
+          const { pod, role } = p;
+          if (role === "step") attempts++;
           const key = `${pod.id ?? pod.name}`;
           const state = `${pod.phase}:${pod.message ?? ""}`;
           if (seen.get(key) === state) return;
-          if (!seen.has(key) && pod.phase !== "Pending") env.emit({ type: "step-started", runId: env.runId, step, attempt: i + 1 });
+          // A step starts with its task's pod (each retry is an attempt); shard and merge pods are progress lines.
+          if (!started.has(key) && pod.phase !== "Pending" && role === "step") {
+            started.add(key);
+            env.emit({ type: "step-started", runId: env.runId, step, attempt: attempts });
+          }
           if (pod.phase === "Running" || pod.phase === "Succeeded" || pod.phase === "Failed") anyStarted = true;
-          say(step, `pod ${pod.id ?? pod.name ?? ""} ${String(pod.phase ?? "").toLowerCase()}${pod.message ? `: ${pod.message}` : ""}`);
+          say(step, `${podLabel(p)} ${String(pod.phase ?? "").toLowerCase()}${pod.message ? `: ${pod.message}` : ""}`);
           seen.set(key, state);
         });
       }
       if (DONE.has(wf.status?.phase ?? "")) break;
       if (!anyStarted && now() - submitted >= this.config.startTimeoutMs) {
-        const pending = [...podsByTask(wf).values()].flat().find((p) => p.message)?.message ?? wf.status?.message ?? "none";
+        const pending = [...podsByStep(wf, roles).values()].flat().find((p) => p.pod.message)?.pod.message ?? wf.status?.message ?? "none";
         await api.shutdown(this.config.namespace, name, "Terminate").catch(() => undefined);
         failure = new KoanError("STEP_TIMEOUT", `Workflow ${name} started no step within ${Math.round(this.config.startTimeoutMs / 1000)} s; its last event: ${pending}`, {
           hint: "check the cluster's capacity and the Workflow's pods (argo get), or raise the orchestrator's startTimeoutMs; it was terminated",
@@ -192,8 +211,7 @@ export class KubernetesOrchestrator implements Orchestrator {
 
   /** Record what the cluster did not, and the run's outcome. */
   private async settle(env: RunEnv, wf: WorkflowResource, name: string, cancelled: boolean, failure: KoanError | undefined): Promise<RunOutcome> {
-    const tasks = taskNames(env.pipeline);
-    const pods = podsByTask(wf);
+    const pods = podsByStep(wf, templateSteps(env.pipeline));
     const records = await env.metadata.listStepRuns(env.runId);
     const latest = new Map<string, StepRunRecord>();
     for (const r of [...records].sort((a, b) => a.id.localeCompare(b.id))) latest.set(r.step, r);
@@ -203,8 +221,12 @@ export class KubernetesOrchestrator implements Orchestrator {
       const node = env.pipeline.node(nodeName);
       if (!node) continue;
       const record = latest.get(nodeName);
-      const attempts = pods.get(tasks.get(nodeName) as string) ?? [];
-      const last = attempts[attempts.length - 1];
+      const all = pods.get(nodeName) ?? [];
+      // The pod that says why: the last that failed (a shard's, say), else the last one.
+      const lastPod = [...all].reverse().find((p) => p.pod.phase === "Failed" || p.pod.phase === "Error") ?? all[all.length - 1];
+      const last = lastPod?.pod;
+      const first = all[0]?.pod;
+      const attempts = all.filter((p) => p.pod.templateName === last?.templateName);
       const wrap = (cause: unknown): StepFailedError =>
         new StepFailedError({ pipeline: env.pipeline.name, step: nodeName, runId: env.runId, cause, code: cause instanceof KoanError && ["STEP_TIMEOUT", "RUN_CANCELLED", "OUTPUT_INVALID"].includes(cause.code) ? cause.code : "STEP_FAILED" });
       if (record && record.status !== "running") {
@@ -230,12 +252,12 @@ export class KubernetesOrchestrator implements Orchestrator {
       const status = cancelled ? "cancelled" : "failed";
       const cause = cancelled
         ? new KoanError("RUN_CANCELLED", `step "${nodeName}" was cancelled (Workflow ${name} was terminated)`)
-        : new KoanError(/deadline/i.test(last?.message ?? "") ? "STEP_TIMEOUT" : "STEP_FAILED", `the pod of step "${nodeName}" in Workflow ${name} ${last?.phase === "Error" ? "errored" : "failed"}${last?.message ? `: ${last.message}` : " before koan step-run recorded the step"}`, {
+        : new KoanError(/deadline/i.test(last?.message ?? "") ? "STEP_TIMEOUT" : "STEP_FAILED", `the ${lastPod && lastPod.role !== "step" ? `${lastPod.role} pod ${last?.displayName ?? ""} ` : "pod "}of step "${nodeName}" in Workflow ${name} ${last?.phase === "Error" ? "errored" : "failed"}${last?.message ? `: ${last.message}` : " before koan step-run recorded the step"}`, {
             hint: `argo logs -n ${this.config.namespace} ${name}; image pull errors and missing Secrets show in: kubectl describe pod -n ${this.config.namespace} ${last?.id ?? ""}`.trim(),
           });
       const f = wrap(cause);
       if (!cancelled) failures.push(f);
-      await recordStepEnd(env, node, { status, error: f, existing: record, startedAt: last?.startedAt, durationMs: last?.startedAt ? Math.max(0, Date.now() - new Date(last.startedAt).getTime()) : 0, attempts: attempts.length, meta });
+      await recordStepEnd(env, node, { status, error: f, existing: record, startedAt: first?.startedAt, durationMs: first?.startedAt ? Math.max(0, Date.now() - new Date(first.startedAt).getTime()) : 0, attempts: attempts.length, meta });
       env.emit({ type: "step-finished", runId: env.runId, step: nodeName, status, cacheHit: false, durationMs: 0, error: f.message });
     }
     if (failure && !cancelled) {
