@@ -40,6 +40,7 @@ import { loadMaterializer } from "../materializers/registry.js";
 import { blobReader } from "../runner/io.js";
 import { StepFailedError } from "../core/errors.js";
 import { planBackends } from "../backends/plan.js";
+import { processAlive as pidAlive } from "../core/process.js";
 
 /** Options of {@link Koan.open}. */
 export interface OpenOptions {
@@ -97,15 +98,6 @@ export interface RunResult {
 function inPipelineOrder(steps: StepRunRecord[], order: readonly string[]): StepRunRecord[] {
   const pos = new Map(order.map((n, i) => [n, i] as const));
   return [...steps].sort((a, b) => (pos.get(a.step) ?? 1e9) - (pos.get(b.step) ?? 1e9));
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /** An open project with its stack. */

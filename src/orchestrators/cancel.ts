@@ -10,6 +10,7 @@ import { hostname } from "node:os";
 import { KoanError, messageOf } from "../core/errors.js";
 import type { MetadataStore, RunRecord } from "../stores/metadata/types.js";
 import type { Orchestrator } from "./types.js";
+import { processAlive as alive } from "../core/process.js";
 
 /** Options of {@link cancelRun}. */
 export interface CancelOptions {
@@ -33,15 +34,6 @@ export interface Cancelled {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 /** Cancel `run` (see the module description). Throws `USAGE` for a run that is not running or runs in a process elsewhere. */
 export async function cancelRun(metadata: MetadataStore, run: RunRecord, options: CancelOptions = {}): Promise<Cancelled> {

@@ -7,6 +7,7 @@
 import { hostname } from "node:os";
 import type { RunEvent } from "../runner/types.js";
 import type { MetadataStore, RunRecord, StepRunRecord } from "../stores/metadata/types.js";
+import { processAlive } from "../core/process.js";
 
 /** Options of {@link followRun}. */
 export interface FollowOptions {
@@ -28,12 +29,7 @@ export interface FollowOptions {
  */
 export function ownerGone(run: RunRecord): boolean {
   if (run.status !== "running" || run.pid <= 0 || run.host !== hostname() || run.pid === process.pid) return false;
-  try {
-    process.kill(run.pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code !== "EPERM";
-  }
+  return !processAlive(run.pid);
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>

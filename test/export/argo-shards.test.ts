@@ -3,14 +3,11 @@
  * --fan-out`, its count an output parameter), a `withSequence` task computes one shard per pod, a merge task (only
  * when there were shards) merges them and records the step, and downstream steps depend on the merge. Valid
  * against Argo's JSON Schema and its templating rules, with the step's resources, retries and deadline on every
- * pod. The three command lines are run here against a stand-in `koan` to check what they pass on.
+ * pod. `--parts` reads Argo's aggregate of the shards' outputs as it comes.
  */
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
-import { after, describe, it } from "node:test";
+import { describe, it } from "node:test";
+import { parseParts } from "../../src/cli/commands/step-run.js";
 import { pipeline } from "../../src/core/pipeline.js";
 import { step } from "../../src/core/step.js";
 import { types as t } from "../../src/core/types.js";
@@ -95,7 +92,7 @@ describe("argo workflow of a shardable step", () => {
     assert.deepEqual(cmd("sum-rows"), fanOutCommand("r-m7u2k1a0-9f2c4e1ab3d0", "sum_rows"));
     assert.deepEqual(cmd("sum-rows-shard"), shardCommand("r-m7u2k1a0-9f2c4e1ab3d0", "sum_rows", "{{inputs.parameters.shard}}"));
     assert.deepEqual(cmd("sum-rows-merge"), mergeCommand("r-m7u2k1a0-9f2c4e1ab3d0", "sum_rows", "{{inputs.parameters.parts}}"));
-    assert.deepEqual(cmd("sum-rows").slice(0, 2), ["sh", "-c"]);
+    assert.deepEqual(cmd("sum-rows").slice(0, 2), ["koan", "step-run"], "no shell around it");
   });
 
   it("gives every pod of the step its resources and deadline; shards are retried by Argo, the step's own task only on errors", () => {
@@ -110,54 +107,20 @@ describe("argo workflow of a shardable step", () => {
 });
 
 describe("the fan-out, shard and merge command lines", () => {
-  const dir = mkdtempSync(join(tmpdir(), "koan-argo-sh-"));
-  after(() => rmSync(dir, { recursive: true, force: true }));
   const hash = (c: string) => c.repeat(64);
-  /** Run `command` with a `koan` that prints `stdout` (after a line the step itself printed), exits `code`, and logs its arguments. */
-  const run = (command: string[], stdout: string, code = 0) => {
-    writeFileSync(join(dir, "answer"), `${stdout}\n`);
-    writeFileSync(join(dir, "koan"), `#!/bin/sh\nprintf '%s\\n' "$@" > ${JSON.stringify(join(dir, "args"))}\necho '  "shardCount": 7, "part": "${"e".repeat(64)}" (the step printing)'\ncat ${JSON.stringify(join(dir, "answer"))}\nexit ${code}\n`);
-    chmodSync(join(dir, "koan"), 0o755);
-    const files = ["/tmp/koan-shards", "/tmp/koan-part"];
-    const mapped = command.map((a) => files.reduce((s, f) => s.split(f).join(join(dir, f.split("/").pop() as string)), a));
-    const r = spawnSync(mapped[0] as string, mapped.slice(1), { env: { ...process.env, PATH: `${dir}${delimiter}${process.env.PATH}` }, encoding: "utf8" });
-    const read = (f: string) => {
-      try {
-        return readFileSync(join(dir, f), "utf8");
-      } catch {
-        return undefined;
-      }
-    };
-    const out = { status: r.status, stdout: r.stdout, args: read("args")?.trim().split("\n"), shards: read("koan-shards"), part: read("koan-part") };
-    for (const f of ["args", "answer", "koan-shards", "koan-part"]) rmSync(join(dir, f), { force: true });
-    return out;
-  };
 
-  it("fan-out: writes the shard count of a step that splits, 0 for one that ran, and fails as koan step-run did", () => {
-    const fanned = run(fanOutCommand("r-1", "sum"), JSON.stringify({ runId: "r-1", step: "sum", status: "fan-out", stepRunId: null, shardCount: 12, already: false }, null, 2));
-    assert.equal(fanned.status, 0);
-    assert.deepEqual(fanned.args, ["step-run", "r-1", "sum", "--fan-out", "--json"]);
-    assert.equal(fanned.shards, "12");
-    assert.match(fanned.stdout, /"status": "fan-out"/, "the answer is in the pod's log");
-    assert.equal(run(fanOutCommand("r-1", "sum"), JSON.stringify({ status: "succeeded", cacheHit: true }, null, 2)).shards, "0");
-    const failed = run(fanOutCommand("r-1", "sum"), JSON.stringify({ status: "failed" }, null, 2), 1);
-    assert.equal(failed.status, 1);
-    assert.equal(failed.shards, undefined);
+  it("are plain koan step-run calls whose answers Argo reads from files", () => {
+    assert.deepEqual(fanOutCommand("r-1", "sum"), ["koan", "step-run", "r-1", "sum", "--fan-out", "--result-file", "/tmp/koan-shards"]);
+    assert.deepEqual(shardCommand("r-1", "sum", "3/12"), ["koan", "step-run", "r-1", "sum", "--shard", "3/12", "--result-file", "/tmp/koan-part"]);
+    assert.deepEqual(mergeCommand("r-1", "sum", "{{inputs.parameters.parts}}"), ["koan", "step-run", "r-1", "sum", "--parts", "{{inputs.parameters.parts}}"]);
   });
 
-  it("shard: writes the hash of its result", () => {
-    const r = run(shardCommand("r-1", "sum", "3/12"), JSON.stringify({ status: "succeeded", part: hash("a"), already: false }, null, 2));
-    assert.equal(r.status, 0);
-    assert.deepEqual(r.args, ["step-run", "r-1", "sum", "--shard", "3/12", "--json"]);
-    assert.equal(r.part, hash("a"));
-    assert.equal(run(shardCommand("r-1", "sum", "3/12"), "{}", 2).status, 2);
-  });
-
-  it("merge: passes the shards' hashes in order from Argo's aggregate, in either of its forms", () => {
-    const maps = JSON.stringify([{ part: hash("1") }, { part: hash("b") }, { part: hash("0") }]);
-    assert.deepEqual(run(mergeCommand("r-1", "sum", maps), "").args, ["step-run", "r-1", "sum", "--parts", `${hash("1")},${hash("b")},${hash("0")}`]);
-    const values = JSON.stringify([hash("c"), hash("d")]);
-    assert.deepEqual(run(mergeCommand("r-1", "sum", values), "").args, ["step-run", "r-1", "sum", "--parts", `${hash("c")},${hash("d")}`]);
-    assert.equal(run(mergeCommand("r-1", "sum", values), "", 1).status, 1);
+  it("--parts reads Argo's aggregate in either of its forms, and comma-separated hashes", () => {
+    assert.deepEqual(parseParts(JSON.stringify([{ part: hash("1") }, { part: hash("b") }, { part: hash("0") }])), [hash("1"), hash("b"), hash("0")]);
+    assert.deepEqual(parseParts(JSON.stringify([hash("c"), hash("d")])), [hash("c"), hash("d")]);
+    assert.deepEqual(parseParts(`${hash("e")}, ${hash("f")}`), [hash("e"), hash("f")]);
+    for (const bad of ["", "[]", "[1]", "[not json", `${hash("a")},xyz`, JSON.stringify([{ part: hash("a"), other: 1 }])]) {
+      assert.throws(() => parseParts(bad), /--parts/, bad);
+    }
   });
 });

@@ -4,6 +4,7 @@
  * cancelled, 2 for a request that cannot be served (no such run or step, upstream steps not done).
  * @module
  */
+import { writeFile } from "node:fs/promises";
 import { Koan } from "../../client/client.js";
 import { KoanError } from "../../core/errors.js";
 import { stepRun, type StepRunOptions } from "../../runner/step-run.js";
@@ -18,7 +19,32 @@ interface StepRunFlags {
   fanOut?: boolean;
   shard?: string;
   parts?: string;
+  resultFile?: string;
   json?: boolean;
+}
+
+const HASH = /^[0-9a-f]{64}$/;
+
+/**
+ * The shards' result hashes of `--parts`: comma-separated, or a JSON array of hashes or of one-field objects
+ * (`[{"part": "…"}, …]`, the aggregate of the shard tasks' output parameters Argo hands on), in shard order.
+ * @example
+ * parseParts(`["${"a".repeat(64)}"]`); // ["aaaa…"]
+ */
+export function parseParts(text: string): string[] {
+  let parts: unknown[];
+  if (text.trim().startsWith("[")) {
+    try {
+      parts = JSON.parse(text) as unknown[];
+    } catch {
+      throw new KoanError("USAGE", "--parts is neither comma-separated hashes nor a JSON array");
+    }
+    parts = parts.map((p) => (p !== null && typeof p === "object" && Object.values(p).length === 1 ? Object.values(p)[0] : p));
+  } else parts = text.split(",").map((p) => p.trim());
+  if (!parts.length || parts.some((p) => typeof p !== "string" || !HASH.test(p))) {
+    throw new KoanError("USAGE", "--parts takes the shards' result hashes (64 hex digits) in shard order: comma-separated, or a JSON array of them or of {\"part\": hash} objects");
+  }
+  return parts as string[];
 }
 
 /** The `shards` option from `--fan-out`, `--shard i/n` or `--parts h1,h2,...` (at most one). */
@@ -33,11 +59,7 @@ function shardsFlag(flags: StepRunFlags): StepRunOptions["shards"] {
     if (!m || index >= count) throw new KoanError("USAGE", `--shard "${flags.shard}" is not <index>/<count> with index < count (0-based), e.g. --shard 0/4`);
     return { shard: { index, count } };
   }
-  if (flags.parts !== undefined) {
-    const parts = flags.parts.split(",").map((p) => p.trim());
-    if (!parts.length || parts.some((p) => !/^[0-9a-f]{64}$/.test(p))) throw new KoanError("USAGE", "--parts takes the shards' result hashes (64 hex digits), comma-separated, in shard order");
-    return { parts };
-  }
+  if (flags.parts !== undefined) return { parts: parseParts(flags.parts) };
   return undefined;
 }
 
@@ -45,6 +67,7 @@ function shardsFlag(flags: StepRunFlags): StepRunOptions["shards"] {
 export default async function stepRunCommand(runRef: string, step: string, flags: StepRunFlags): Promise<number> {
   const json = Boolean(flags.json);
   const shards = shardsFlag(flags);
+  if (flags.resultFile !== undefined && !flags.fanOut && flags.shard === undefined) throw new KoanError("USAGE", "--result-file goes with --fan-out or --shard");
   // Remote jobs name the stack in KOAN_STACK (src/backends/job.ts); --stack wins.
   const stack = flags.stack ?? (process.env.KOAN_STACK || undefined);
   const koan = await Koan.open({ ...(flags.project ? { dir: flags.project } : {}), ...(stack ? { stack } : {}) });
@@ -64,6 +87,8 @@ export default async function stepRunCommand(runRef: string, step: string, flags
   };
   try {
     const r = await stepRun({ koan, run: runRef, step, signal: controller.signal, onEvent, ...(flags.pipelineFile ? { pipelineFile: flags.pipelineFile } : {}), ...(flags.allowVersionMismatch ? { allowVersionMismatch: true } : {}), ...(shards ? { shards } : {}) });
+    // For engines that read a task's outputs from files (Argo's outputs.parameters valueFrom.path).
+    if (flags.resultFile !== undefined && (r.status === "succeeded" || r.status === "fan-out")) await writeFile(flags.resultFile, r.part ?? String(r.shardCount ?? 0));
     if (json) {
       printJson({
         runId: r.runId,

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { KoanError } from "../../core/errors.js";
 import type { Deployer, DeployContext, DeploymentRecord, DeploymentStatus, DeployResult } from "./types.js";
+import { processAlive as alive } from "../../core/process.js";
 
 /** Config of the local deployer. */
 export interface LocalConfig {
@@ -29,15 +30,6 @@ export interface LocalConfig {
 }
 
 const BIN = fileURLToPath(new URL("../../../../bin/koan.js", import.meta.url));
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 async function healthy(url: string): Promise<boolean> {
   try {
