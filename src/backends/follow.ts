@@ -9,6 +9,7 @@
 import { KoanError, messageOf } from "../core/errors.js";
 import { logRelay } from "./log-relay.js";
 import type { JobFailureReason, JobHandle, JobStatus, StepBackend } from "./types.js";
+import { sleep } from "../core/sleep.js";
 
 /** How a followed job ended. */
 export type JobOutcome =
@@ -44,19 +45,6 @@ const HINTS: Record<JobFailureReason, string> = {
   deadline: "the job passed its deadline (the step's timeoutMs × attempts, plus start-up time)",
   config: "the platform refused the job's definition: check the backend's config (machine type, accelerator, Secret, service account)",
 };
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /** Cancel a job, never throwing (the outcome is already decided). */
 async function cancelQuietly(backend: StepBackend, handle: JobHandle): Promise<string | undefined> {

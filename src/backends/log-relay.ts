@@ -7,6 +7,7 @@
  * @module
  */
 import { KoanError, messageOf } from "../core/errors.js";
+import { sleep } from "../core/sleep.js";
 import type { JobHandle, StepBackend } from "./types.js";
 
 /** Where the relayed lines and warnings go. */
@@ -32,7 +33,7 @@ export function logRelay(backend: StepBackend, handle: JobHandle, options: LogRe
     async settle(ms, everyMs, signal) {
       const until = Date.now() + ms;
       while (!off && !signal.aborted && Date.now() < until) {
-        await new Promise<void>((resolve) => setTimeout(resolve, Math.max(1, Math.min(everyMs, until - Date.now()))));
+        await sleep(Math.max(1, Math.min(everyMs, until - Date.now())), signal);
         await this.read();
       }
     },

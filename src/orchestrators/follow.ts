@@ -8,6 +8,7 @@ import { hostname } from "node:os";
 import type { RunEvent } from "../runner/types.js";
 import type { MetadataStore, RunRecord, StepRunRecord } from "../stores/metadata/types.js";
 import { processAlive } from "../core/process.js";
+import { sleep } from "../core/sleep.js";
 
 /** Options of {@link followRun}. */
 export interface FollowOptions {
@@ -31,17 +32,6 @@ export function ownerGone(run: RunRecord): boolean {
   if (run.status !== "running" || run.pid <= 0 || run.host !== hostname() || run.pid === process.pid) return false;
   return !processAlive(run.pid);
 }
-
-const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
-  new Promise((resolve) => {
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 
 /** Follow run `runId` until it is no longer `running` (or `signal` aborts); resolves with its last record. */
 export async function followRun(metadata: MetadataStore, runId: string, options: FollowOptions): Promise<RunRecord> {

@@ -20,6 +20,7 @@ import type { RunEnv } from "../../runner/types.js";
 import type { StepRunRecord } from "../../stores/metadata/types.js";
 import type { Orchestrator, RunOutcome, RunPlan } from "../types.js";
 import { workflowsApi, type WorkflowNode, type WorkflowResource, type WorkflowsApi } from "./api.js";
+import { sleep } from "../../core/sleep.js";
 
 /** Config of the kubernetes orchestrator. */
 export interface KubernetesOrchestratorConfig {
@@ -52,19 +53,6 @@ export function projectRelative(projectDir: string, file: string): string {
     throw new KoanError("USAGE", `pipeline file ${file} is not inside the project at ${projectDir}`, { hint: "the image holds the project: keep pipeline files inside it" });
   }
   return rel;
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const t = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    }
-    signal.addEventListener("abort", done, { once: true });
-  });
 }
 
 /** A pod of the Workflow, with what it runs for its step. */

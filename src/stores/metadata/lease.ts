@@ -8,6 +8,7 @@
  * @module
  */
 import type { MetadataStore } from "./types.js";
+import { sleep } from "../../core/sleep.js";
 
 /** Lease timing. */
 export interface LeaseTiming {
@@ -63,18 +64,6 @@ export class HeldLease {
 
 /** The outcome of {@link cachedOrLease}. */
 export type LeaseOutcome<T> = { kind: "cached"; value: T; waitedMs: number } | { kind: "leased"; lease: HeldLease; waitedMs: number } | { kind: "aborted"; waitedMs: number };
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(t);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const t = setTimeout(done, ms);
-    signal.addEventListener("abort", done, { once: true });
-  });
-}
 
 /**
  * Either a usable cached result (`check` returns it) or the lease on `key` to compute it. Checks the cache
