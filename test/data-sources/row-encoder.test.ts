@@ -4,6 +4,8 @@ import { createRng } from "../../src/index.js";
 import { encodeExample } from "../../src/data/example/encode.js";
 import { ExampleRowEncoder, type RowEncoderColumn, type RowEncoderColumnData, type RowEncoderValue } from "../../src/data/example/row-encoder.js";
 import { binaryKeyOfText } from "../../src/data/stats/columns.js";
+import { ExampleChunkEncoder, strideCount } from "../../src/data/example/chunk-encoder.js";
+import { framedSize, writeFramedRecord } from "../../src/data/tfrecord/framing.js";
 import type { Example, Feature, FeatureKind } from "../../src/data/example/types.js";
 
 const utf8 = new TextEncoder();
@@ -66,35 +68,43 @@ test("ExampleRowEncoder rejects values that do not fit their column", () => {
   assert.throws(() => new ExampleRowEncoder([{ name: "a", kind: "float" }, { name: "a", kind: "bytes" }]), /given twice/);
 });
 
-test("encodeColumnRow (columns of a chunk) gives exactly encode's bytes (one row's values)", () => {
-  const rng = createRng(77);
+/** A random chunk of `rows` rows: the columns, each row's values, and the chunk as column data. */
+function randomChunk(rng: ReturnType<typeof createRng>, rows: number): { columns: RowEncoderColumn[]; values: RowEncoderValue[][]; data: RowEncoderColumnData[] } {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)] as T;
   const bigs = [0n, 1n, -1n, 127n, 128n, 2n ** 32n - 1n, 2n ** 32n, 2n ** 63n - 1n, -(2n ** 63n), 9007199254740993n];
-  const texts = ["", "a", "é", "日本", "🙂", "\ud800", "x".repeat(300), "a,b"];
+  const texts = ["", "a", "é", "日本", "🙂", "\ud800", "x".repeat(300), "a,b", "y".repeat(20000)];
+  const names = [...new Set(Array.from({ length: 1 + Math.floor(rng.next() * 8) }, () => pick(NAMES)))];
+  const columns = names.map((name) => ({ name, kind: pick(KINDS) }));
+  const values: RowEncoderValue[][] = [];
+  const nulls = rng.next() < 0.7 ? 0.2 : 0;
+  const data: RowEncoderColumnData[] = columns.map((c) => {
+    const vals: RowEncoderValue[] = Array.from({ length: rows }, () => {
+      if (rng.next() < nulls) return null;
+      if (c.kind === "float") return rng.next() < 0.1 ? pick([0, -0, NaN, Infinity, 1e300]) : (rng.next() - 0.5) * 1e6;
+      if (c.kind === "int64") return rng.next() < 0.4 ? pick(bigs) : BigInt(Math.floor((rng.next() - 0.5) * 2 ** 50));
+      return pick(texts) + (rng.next() < 0.5 ? String(Math.floor(rng.next() * 100)) : "");
+    });
+    values.push(vals);
+    const valid = Uint8Array.from(vals, (v) => (v === null ? 0 : 1));
+    const mask = valid.every((x) => x === 1) ? null : valid;
+    if (c.kind === "float") return { kind: "float", values: Float64Array.from(vals, (v) => (v === null ? 0 : (v as number))), valid: mask };
+    if (c.kind === "int64") {
+      const words = new Int32Array(rows * 2);
+      new BigInt64Array(words.buffer).set(vals.map((v) => (v === null ? 0n : (v as bigint))));
+      return { kind: "int64", words, valid: mask };
+    }
+    return { kind: "bytes", keys: vals.map((v) => (v === null ? null : binaryKeyOfText(v as string))) };
+  });
+  return { columns, values, data };
+}
+
+test("encodeColumnRow (columns of a chunk) gives exactly encode's bytes (one row's values)", () => {
+  const rng = createRng(77);
   let compared = 0;
   for (let trial = 0; trial < 60; trial++) {
-    const names = [...new Set(Array.from({ length: 1 + Math.floor(rng.next() * 8) }, () => pick(NAMES)))];
-    const columns = names.map((name) => ({ name, kind: pick(KINDS) }));
-    const enc = new ExampleRowEncoder(columns);
     const rows = 50;
-    const values: RowEncoderValue[][] = [];
-    const data: RowEncoderColumnData[] = columns.map((c) => {
-      const vals: RowEncoderValue[] = Array.from({ length: rows }, () => {
-        if (rng.next() < 0.2) return null;
-        if (c.kind === "float") return rng.next() < 0.1 ? pick([0, -0, NaN, Infinity, 1e300]) : (rng.next() - 0.5) * 1e6;
-        if (c.kind === "int64") return rng.next() < 0.4 ? pick(bigs) : BigInt(Math.floor((rng.next() - 0.5) * 2 ** 50));
-        return pick(texts) + (rng.next() < 0.5 ? String(Math.floor(rng.next() * 100)) : "");
-      });
-      values.push(vals);
-      const valid = Uint8Array.from(vals, (v) => (v === null ? 0 : 1));
-      if (c.kind === "float") return { kind: "float", values: Float64Array.from(vals, (v) => (v === null ? 0 : (v as number))), valid };
-      if (c.kind === "int64") {
-        const words = new Int32Array(rows * 2);
-        new BigInt64Array(words.buffer).set(vals.map((v) => (v === null ? 0n : (v as bigint))));
-        return { kind: "int64", words, valid: valid.every((x) => x === 1) ? null : valid };
-      }
-      return { kind: "bytes", keys: vals.map((v) => (v === null ? null : binaryKeyOfText(v as string))) };
-    });
+    const { columns, values, data } = randomChunk(rng, rows);
+    const enc = new ExampleRowEncoder(columns);
     for (let r = 0; r < rows; r++) {
       const row = columns.map((_, i) => (values[i] as RowEncoderValue[])[r]);
       const expected = Buffer.from(enc.encode(row));
@@ -103,4 +113,30 @@ test("encodeColumnRow (columns of a chunk) gives exactly encode's bytes (one row
     }
   }
   assert.equal(compared, 3000);
+});
+
+test("ExampleChunkEncoder frames exactly the records of encodeColumnRow, for every stride of a chunk", () => {
+  const rng = createRng(4242);
+  let records = 0;
+  for (let trial = 0; trial < 80; trial++) {
+    const rows = 1 + Math.floor(rng.next() * 70);
+    const { columns, data } = randomChunk(rng, rows);
+    const rowEncoder = new ExampleRowEncoder(columns);
+    const chunkEncoder = new ExampleChunkEncoder(columns);
+    for (const step of [1, 3, 8]) {
+      for (let first = 0; first < Math.min(step, rows) + 1; first++) {
+        const parts: Buffer[] = [];
+        for (let r = first; r < rows; r += step) {
+          const record = rowEncoder.encodeColumnRow(data, r);
+          const framed = new Uint8Array(framedSize(record.length));
+          writeFramedRecord(framed, 0, record);
+          parts.push(Buffer.from(framed));
+          records++;
+        }
+        assert.deepEqual(Buffer.from(chunkEncoder.encodeFramed(data, rows, first, step)), Buffer.concat(parts), `trial ${trial} rows ${rows} first ${first} step ${step}`);
+        assert.equal(strideCount(rows, first, step), parts.length);
+      }
+    }
+  }
+  assert.ok(records > 5000, `compared ${records} records`);
 });

@@ -12,14 +12,26 @@ test("CRC-32C matches the published check values (RFC 3720 B.4 and the catalogue
   assert.equal(crc32c(new Uint8Array(0)), 0);
 });
 
-test("CRC-32C (slicing-by-8) equals a bit-by-bit CRC on every length and alignment", () => {
+test("CRC-32C (slicing-by-16) equals a bit-by-bit CRC on every length and alignment", () => {
   const data = pseudoRandomBytes(300, 7);
-  for (let start = 0; start < 9; start++) {
+  for (let start = 0; start < 17; start++) {
     for (let end = start; end <= 140; end++) {
       assert.equal(crc32c(data, start, end), referenceCrc32c(data.subarray(start, end)), `[${start}, ${end})`);
     }
   }
   assert.equal(crc32c(data), referenceCrc32c(data));
+});
+
+test("CRC-32C of views at any offset, alternating between buffers", () => {
+  const a = pseudoRandomBytes(400, 11);
+  const b = pseudoRandomBytes(400, 12);
+  for (let offset = 0; offset < 20; offset++) {
+    for (const [data, other] of [[a, b], [b, a]] as const) {
+      const view = data.subarray(offset, offset + 200);
+      assert.equal(crc32c(view), referenceCrc32c(view), `offset ${offset}`);
+      assert.equal(crc32c(other.subarray(offset + 1), 3, 77), referenceCrc32c(other.subarray(offset + 4, offset + 78)));
+    }
+  }
 });
 
 test("masked CRC follows TensorFlow's formula and unmasks", () => {

@@ -8,7 +8,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { KoanError, messageOf, type KoanErrorCode } from "../../core/errors.js";
-import { ExampleRowEncoder, type RowEncoderColumn } from "../example/row-encoder.js";
+import { ExampleChunkEncoder, strideCount } from "../example/chunk-encoder.js";
+import type { RowEncoderColumn } from "../example/row-encoder.js";
 import { StatisticsAccumulator } from "../stats/accumulator.js";
 import type { StatsOptions } from "../stats/options.js";
 import type { AccumulatorState } from "../stats/state.js";
@@ -42,7 +43,7 @@ const data = workerData as ShardWorkerData;
 const port = parentPort;
 const post = (m: FromShardWorker): void => port?.postMessage(m);
 
-const encoder = new ExampleRowEncoder(data.columns);
+const encoder = new ExampleChunkEncoder(data.columns);
 const accumulators = data.statistics ? data.shards.map(() => new StatisticsAccumulator(data.statistics as StatsOptions)) : null;
 const opening = openAll();
 let writers: TFRecordWriter[] = [];
@@ -70,7 +71,7 @@ async function writeChunk(base: number, packed: PackedChunk): Promise<void> {
   for (let k = 0; k < data.shards.length; k++) {
     const first = firsts[k] as number;
     const writer = writers[k] as TFRecordWriter;
-    for (let r = first; r < chunk.rows; r += count) if (writer.append(encoder.encodeColumnRow(encoded, r))) behind = true;
+    if (first < chunk.rows && writer.appendFramed(encoder.encodeFramed(encoded, chunk.rows, first, count), strideCount(chunk.rows, first, count))) behind = true;
     accumulators?.[k]?.addColumns(counted, chunk.rows, first, count);
   }
   if (behind) await Promise.all(writers.map((w) => w.drained()));

@@ -25,7 +25,8 @@ import { join } from "node:path";
 import { KoanError } from "../../core/errors.js";
 import { canonicalJson, type JsonValue } from "../../core/hash.js";
 import { encodeExample } from "../example/encode.js";
-import { ExampleRowEncoder, type RowEncoderColumn } from "../example/row-encoder.js";
+import { ExampleChunkEncoder } from "../example/chunk-encoder.js";
+import type { RowEncoderColumn } from "../example/row-encoder.js";
 import { exampleFromRow, type Row } from "../example/rows.js";
 import type { Example, FeatureKind } from "../example/types.js";
 import { formatSchemaText } from "../schema/pbtxt.js";
@@ -83,7 +84,7 @@ export class DatasetWriter {
   private readonly stats: Map<string, StatisticsAccumulator[]> | undefined;
   /** Per split, rows the statistics account for. */
   private readonly statsRows = new Map<string, number>();
-  private encoder: ExampleRowEncoder | undefined;
+  private encoder: ExampleChunkEncoder | undefined;
 
   private constructor(
     readonly folder: string,
@@ -122,7 +123,7 @@ export class DatasetWriter {
     const threads = options.threads ?? 1;
     if (!(Number.isInteger(threads) && threads >= 1)) throw new KoanError("USAGE", `threads must be a positive integer, got ${threads}`);
     if (threads > 1 && !options.columns) throw new KoanError("USAGE", "a dataset written by threads needs its columns", { hint: "pass columns: [{ name, kind }, ...] and add rows with appendColumns" });
-    const encoder = options.columns ? new ExampleRowEncoder(options.columns) : undefined; // checks the columns
+    const encoder = options.columns ? new ExampleChunkEncoder(options.columns) : undefined; // checks the columns
     try {
       for (const s of options.splits) {
         const shardCount = typeof options.shards === "number" ? options.shards : (options.shards?.[s] ?? 1);
@@ -218,8 +219,7 @@ export class DatasetWriter {
     }
     const writer = this.rowWriter(split);
     const data = chunk.columns.map((c) => c.data);
-    let behind = false;
-    for (let r = 0; r < chunk.rows; r++) if (writer.append(encoder.encodeColumnRow(data, r))) behind = true;
+    const behind = writer.appendChunk(chunk.rows, (_shard, first, step) => encoder.encodeFramed(data, chunk.rows, first, step));
     this.rows.set(split, (this.rows.get(split) ?? 0) + chunk.rows);
     this.addColumnStatistics(split, chunk.columns.map((c) => c.stats), chunk.rows);
     return behind;

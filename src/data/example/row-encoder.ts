@@ -17,12 +17,9 @@ import { KoanError } from "../../core/errors.js";
 import type { FeatureKind } from "./types.js";
 import { LITTLE_ENDIAN } from "./wire-reader.js";
 import { varint32Size, writeVarint32 } from "./wire-writer.js";
+import { columnPlans, type ColumnPlan as Plan, type RowEncoderColumn } from "./column-plan.js";
 
-/** One column of the rows to encode. */
-export interface RowEncoderColumn {
-  readonly name: string;
-  readonly kind: FeatureKind;
-}
+export type { RowEncoderColumn } from "./column-plan.js";
 
 /** A value of a column: a number (float, or an integer for int64), a bigint (int64), a string or bytes (bytes), or null. */
 export type RowEncoderValue = number | bigint | string | Uint8Array | null | undefined;
@@ -50,16 +47,6 @@ const B1 = LITTLE_ENDIAN ? 1 : 2;
 const B2 = LITTLE_ENDIAN ? 2 : 1;
 const B3 = LITTLE_ENDIAN ? 3 : 0;
 
-interface Plan {
-  /** Index of the column in the input row. */
-  readonly input: number;
-  readonly kind: FeatureKind;
-  /** 0 float, 1 int64, 2 bytes. */
-  readonly code: number;
-  /** TAG_1 varint(keyLength) key TAG_2: the part of the map entry before the feature size. */
-  readonly head: Uint8Array;
-  readonly name: string;
-}
 
 /**
  * Write an `int64_list` value (tag 3) of one int64 given as its low and high 32-bit halves; `vs` is the varint's
@@ -108,11 +95,6 @@ function writeBytesList(out: Uint8Array, pos: number, vs: number, t: string | Ui
   return pos + vs;
 }
 
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number);
-  return a.length - b.length;
-}
 
 /** UTF-8 length of a string. */
 function utf8Length(s: string): number {
@@ -145,21 +127,7 @@ export class ExampleRowEncoder {
   readonly #f32Bytes = new Uint8Array(this.#f32.buffer);
 
   constructor(columns: readonly RowEncoderColumn[]) {
-    const seen = new Set<string>();
-    const plans: Plan[] = columns.map((c, input) => {
-      if (seen.has(c.name)) throw new KoanError("USAGE", `column "${c.name}" is given twice`);
-      seen.add(c.name);
-      if (c.kind !== "float" && c.kind !== "int64" && c.kind !== "bytes") throw new KoanError("USAGE", `column "${c.name}" has unknown kind ${String(c.kind)}`);
-      const key = utf8.encode(c.name);
-      const head = new Uint8Array(1 + varint32Size(key.length) + key.length + 1);
-      head[0] = TAG_1;
-      let pos = writeVarint32(head, 1, key.length);
-      head.set(key, pos);
-      pos += key.length;
-      head[pos] = TAG_2;
-      return { input, kind: c.kind, code: c.kind === "float" ? 0 : c.kind === "int64" ? 1 : 2, head, name: c.name, key } as Plan & { key: Uint8Array };
-    });
-    plans.sort((a, b) => compareBytes((a as Plan & { key: Uint8Array }).key, (b as Plan & { key: Uint8Array }).key));
+    const plans = columnPlans(columns);
     this.#plans = plans;
     const n = plans.length;
     this.#featureSize = new Int32Array(n);

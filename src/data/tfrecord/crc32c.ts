@@ -1,8 +1,8 @@
 /**
  * CRC-32C (Castagnoli), the checksum of the TFRecord format, and TFRecord's "masked" form of it.
  *
- * The implementation is table driven with slicing-by-8 (eight 256-entry tables, 8 KiB): it consumes eight bytes
- * per step, which makes checking every record of a file cheap next to reading it.
+ * The implementation is table driven with slicing-by-16 (sixteen 256-entry tables, 16 KiB): it consumes sixteen
+ * bytes per step, which makes checking every record of a file cheap next to reading it.
  * @module
  */
 
@@ -12,62 +12,73 @@ const POLYNOMIAL = 0x82f63b78;
 /** Added to the rotated CRC by {@link maskCrc}, as in TensorFlow's `crc32c::Mask`. */
 const MASK_DELTA = 0xa282ead8;
 
-/** Slicing-by-8 tables: `TABLES[k * 256 + b]` is the CRC of byte `b` followed by `k` zero bytes. */
+/** Slicing-by-16 tables: `TABLES[k * 256 + b]` is the CRC of byte `b` followed by `k` zero bytes. */
 const TABLES = buildTables();
-const T0 = TABLES.subarray(0, 256);
-const T1 = TABLES.subarray(256, 512);
-const T2 = TABLES.subarray(512, 768);
-const T3 = TABLES.subarray(768, 1024);
-const T4 = TABLES.subarray(1024, 1280);
-const T5 = TABLES.subarray(1280, 1536);
-const T6 = TABLES.subarray(1536, 1792);
-const T7 = TABLES.subarray(1792, 2048);
 
-function buildTables(): Uint32Array {
-  const tables = new Uint32Array(8 * 256);
+function buildTables(): Int32Array {
+  const tables = new Int32Array(16 * 256);
   for (let b = 0; b < 256; b++) {
     let c = b;
     for (let bit = 0; bit < 8; bit++) c = c & 1 ? (c >>> 1) ^ POLYNOMIAL : c >>> 1;
-    tables[b] = c >>> 0;
+    tables[b] = c;
   }
   for (let b = 0; b < 256; b++) {
-    let c = tables[b];
-    for (let k = 1; k < 8; k++) {
-      c = tables[c & 0xff] ^ (c >>> 8);
-      tables[k * 256 + b] = c >>> 0;
+    let c = tables[b] as number;
+    for (let k = 1; k < 16; k++) {
+      c = (tables[c & 0xff] as number) ^ (c >>> 8);
+      tables[k * 256 + b] = c;
     }
   }
   return tables;
 }
 
+/** A DataView of the buffer last checksummed (data is usually a view into the same reused buffer). */
+let viewBuffer: ArrayBufferLike | undefined;
+let view: DataView<ArrayBufferLike> = new DataView(new ArrayBuffer(0));
+
 /**
- * The CRC-32C of `data[start, end)` as an unsigned 32-bit integer.
- *
- * `start`/`end` let callers checksum part of a larger buffer without creating a view.
+ * CRC-32C of `data[start, end)`.
  * @example
- * ```ts
- * crc32c(new TextEncoder().encode("123456789")); // 0xe3069283
- * ```
+ * crc32c(new TextEncoder().encode("123456789")) === 0xe3069283;
  */
 export function crc32c(data: Uint8Array, start = 0, end = data.length): number {
-  let crc = 0xffffffff;
-  let i = start;
-  const stop8 = start + ((end - start) & ~7);
-  while (i < stop8) {
-    const low = (data[i] | (data[i + 1] << 8) | (data[i + 2] << 16) | (data[i + 3] << 24)) ^ crc;
-    crc =
-      T7[low & 0xff] ^
-      T6[(low >>> 8) & 0xff] ^
-      T5[(low >>> 16) & 0xff] ^
-      T4[low >>> 24] ^
-      T3[data[i + 4]] ^
-      T2[data[i + 5]] ^
-      T1[data[i + 6]] ^
-      T0[data[i + 7]];
-    i += 8;
+  const T = TABLES;
+  if (data.buffer !== viewBuffer) {
+    viewBuffer = data.buffer;
+    view = new DataView(data.buffer);
   }
-  while (i < end) crc = T0[(crc ^ data[i++]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
+  const dv = view;
+  const base = data.byteOffset;
+  let crc = -1;
+  let i = start;
+  const stop16 = start + ((end - start) & ~15);
+  // Sixteen bytes per step, read as four little-endian words (DataView reads compile to plain loads).
+  while (i < stop16) {
+    const a = dv.getInt32(base + i, true) ^ crc;
+    const b = dv.getInt32(base + i + 4, true);
+    const c = dv.getInt32(base + i + 8, true);
+    const d = dv.getInt32(base + i + 12, true);
+    crc =
+      (T[3840 + (a & 0xff)] as number) ^
+      (T[3584 + ((a >>> 8) & 0xff)] as number) ^
+      (T[3328 + ((a >>> 16) & 0xff)] as number) ^
+      (T[3072 + (a >>> 24)] as number) ^
+      (T[2816 + (b & 0xff)] as number) ^
+      (T[2560 + ((b >>> 8) & 0xff)] as number) ^
+      (T[2304 + ((b >>> 16) & 0xff)] as number) ^
+      (T[2048 + (b >>> 24)] as number) ^
+      (T[1792 + (c & 0xff)] as number) ^
+      (T[1536 + ((c >>> 8) & 0xff)] as number) ^
+      (T[1280 + ((c >>> 16) & 0xff)] as number) ^
+      (T[1024 + (c >>> 24)] as number) ^
+      (T[768 + (d & 0xff)] as number) ^
+      (T[512 + ((d >>> 8) & 0xff)] as number) ^
+      (T[256 + ((d >>> 16) & 0xff)] as number) ^
+      (T[d >>> 24] as number);
+    i += 16;
+  }
+  while (i < end) crc = (T[(crc ^ (data[i++] as number)) & 0xff] as number) ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
 }
 
 /**

@@ -99,6 +99,27 @@ export class ShardedTFRecordWriter {
   }
 
   /** Resolves when no shard is behind. */
+  /**
+   * Append the next `rows` records, framed per shard by `framedRows(shard, first, step)`: the records of rows
+   * `first, first + step, ...` (below `rows`) of the chunk, which go to `shard`, as
+   * `ExampleChunkEncoder.encodeFramed` returns them (read before the next call). Records go to the shards they
+   * would go to one by one. Returns true when some shard's output is behind.
+   */
+  appendChunk(rows: number, framedRows: (shard: number, first: number, step: number) => Uint8Array): boolean {
+    const writers = this.#writers;
+    const count = writers.length;
+    const base = this.#next;
+    let behind = false;
+    for (let s = 0; s < count; s++) {
+      const first = (((s - base) % count) + count) % count;
+      if (first >= rows) continue;
+      const records = Math.floor((rows - 1 - first) / count) + 1;
+      if ((writers[s] as TFRecordWriter).appendFramed(framedRows(s, first, count), records)) behind = true;
+    }
+    this.#next += rows;
+    return behind;
+  }
+
   async drained(): Promise<void> {
     await Promise.all(this.#writers.map((w) => w.drained()));
   }

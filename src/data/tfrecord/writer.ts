@@ -175,6 +175,30 @@ export class TFRecordWriter {
   }
 
   /** Resolves when the file is no longer behind (at once when it is not); rejects when the output failed. */
+  /**
+   * Append records that are already framed (as `writeFramedRecord` frames them), back to back; `records` is how
+   * many `framed` holds. The bytes are copied before this returns. Returns true when the output is behind, like
+   * {@link append}.
+   */
+  appendFramed(framed: Uint8Array, records: number): boolean {
+    this.#assertOpen("write");
+    const size = framed.length;
+    if (size > this.#batch.length - this.#pos) {
+      this.#emitBatch();
+      if (size > this.#batch.length) {
+        this.#head.write(framed.slice());
+        this.#records += records;
+        this.#bytes += size;
+        return true;
+      }
+    }
+    this.#batch.set(framed, this.#pos);
+    this.#pos += size;
+    this.#records += records;
+    this.#bytes += size;
+    return this.#head.writableNeedDrain;
+  }
+
   async drained(): Promise<void> {
     if (this.#failure !== undefined) throw this.#failure;
     await this.#drained();
