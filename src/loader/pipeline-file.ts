@@ -3,12 +3,16 @@
  * fly by `tsx` with no build step.
  * @module
  */
+import { randomUUID } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
+import { register as registerHooks } from "node:module";
 import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { KoanError, messageOf } from "../core/errors.js";
 import { sha256 } from "../core/hash.js";
 import { isPipeline, type Pipeline } from "../core/pipeline.js";
+import { shareKoanWithCommonJs } from "./commonjs-koan.js";
+import type { KoanInstanceHookData } from "./koan-instance-hook.js";
 
 /** A pipeline with the file it came from and the hash of that file's source. */
 export interface LoadedPipeline {
@@ -25,10 +29,15 @@ export async function loadPipelineFile(path: string, cwd = process.cwd()): Promi
   const source = await readFile(file);
   let mod: Record<string, unknown>;
   try {
-    // Load Koan's public API before tsx's hooks are registered, so the pipeline's `import "koan"` finds it cached.
-    await import("../index.js");
-    const { tsImport } = await import("tsx/esm/api");
-    mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+    // Load Koan's public API first: the pipeline's `import "koan"` gets this instance (see the two modules).
+    const api = await import("../index.js");
+    shareKoanWithCommonJs(fileURLToPath(new URL("../index.js", import.meta.url)), api);
+    const [{ register }, cjs] = await Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]);
+    const namespace = randomUUID(); // a fresh namespace per load (files are read afresh), as tsImport does
+    cjs.register({ namespace }); // pipeline files in a project without "type": "module" compile to CommonJS
+    const tsx = register({ namespace });
+    registerHooks(new URL("./koan-instance-hook.js", import.meta.url), { data: { root: new URL("../", import.meta.url).href } satisfies KoanInstanceHookData });
+    mod = (await tsx.import(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
   } catch (e) {
     if (e instanceof KoanError) throw e;
     throw new KoanError("PIPELINE_FILE_INVALID", `cannot load pipeline file ${file}: ${messageOf(e)}`, {
