@@ -6,7 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { readFile, stat } from "node:fs/promises";
 import { register as registerHooks } from "node:module";
-import { resolve } from "node:path";
+import { dirname, resolve, sep } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { KoanError, messageOf } from "../core/errors.js";
 import { sha256 } from "../core/hash.js";
@@ -31,7 +31,8 @@ export async function loadPipelineFile(path: string, cwd = process.cwd()): Promi
   try {
     // Load Koan's public API first: the pipeline's `import "koan"` gets this instance (see the two modules).
     const api = await import("../index.js");
-    shareKoanWithCommonJs(fileURLToPath(new URL("../index.js", import.meta.url)), api);
+    const index = fileURLToPath(new URL("../index.js", import.meta.url));
+    shareKoanWithCommonJs(dirname(index) + sep, index, api);
     const [{ register }, cjs] = await Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]);
     const namespace = randomUUID(); // a fresh namespace per load (files are read afresh), as tsImport does
     cjs.register({ namespace }); // pipeline files in a project without "type": "module" compile to CommonJS
