@@ -5,10 +5,25 @@
  * @module
  */
 import { KoanError } from "../../core/errors.js";
-import { murmur3Binary } from "./hash.js";
+import { murmur3BinaryPair } from "./hash.js";
 
 const SEED_INDEX = 0x2f1c_a9e3;
 const SEED_RANK = 0x5bd1_e995;
+
+/**
+ * The two hashes of a binary string that the sketch uses, as signed 32-bit ints, in one pass over its chars:
+ * `out[0]`, whose top `precision` bits pick the register, and `out[1]`, whose leading zeros give the rank.
+ * Callers that hash a value anyway (e.g. for a hash table) can keep them and use {@link HyperLogLog.addHashes}.
+ * @example
+ * const out = new Int32Array(2);
+ * hllHashes("a", out); h.addHashes(out[0], out[1]); // same as h.add("a")
+ */
+export function hllHashes(key: string, out: Int32Array): void {
+  murmur3BinaryPair(key, SEED_INDEX, SEED_RANK, out);
+}
+
+/** Scratch output of {@link hllHashes} for {@link HyperLogLog.add}. */
+const pair = new Int32Array(2);
 
 /** JSON form of a {@link HyperLogLog}. */
 export interface HllState {
@@ -38,8 +53,14 @@ export class HyperLogLog {
 
   /** Add one value (a binary string). */
   add(key: string): void {
-    const index = murmur3Binary(key, SEED_INDEX) >>> (32 - this.precision);
-    const rank = Math.clz32(murmur3Binary(key, SEED_RANK)) + 1;
+    hllHashes(key, pair);
+    this.addHashes(pair[0], pair[1]);
+  }
+
+  /** Add one value given by its two {@link hllHashes} (signed or unsigned 32-bit ints). */
+  addHashes(indexHash: number, rankHash: number): void {
+    const index = indexHash >>> (32 - this.precision);
+    const rank = Math.clz32(rankHash) + 1;
     if (rank > this.registers[index]) this.registers[index] = rank;
   }
 
