@@ -74,7 +74,8 @@ export class FeatureAccumulator {
         for (const v of feature.values) this.strings!.add(v);
         break;
       case "float":
-        for (let i = 0; i < n; i++) this.numeric!.add(feature.values[i]);
+        if (n === 1) this.numeric!.add(feature.values[0] as number);
+        else if (n > 1) this.numeric!.addStrided(feature.values, 0, n, 1, null, false); // float32 already
         break;
       case "int64":
         for (let i = 0; i < n; i++) this.numeric!.add(Number(feature.values[i]));
@@ -123,31 +124,33 @@ export class FeatureAccumulator {
         runLength++;
       }
     } else {
-      const v = column.values;
+      // Numeric values go to their state in bulk; the counts of values per row (1, or 0 for a counted NULL) go to
+      // their sketch as runs, in row order.
       const valid = column.valid;
-      const float = column.kind === "float";
-      for (let r = first; r < rows; r += step) {
-        let c: number;
-        if (valid !== null && valid[r] !== 1) {
-          if (skipNull) continue;
-          c = 0;
-        } else {
-          if (settle) {
-            this.settleKind(column.kind);
-            settle = false;
-          }
-          c = 1;
-          values++;
-          (this.numeric as NumericPart).add(float ? Math.fround(v[r] as number) : (v[r] as number));
+      let nulls = 0;
+      if (valid === null) values = rows > first ? Math.ceil((rows - first) / step) : 0;
+      else {
+        for (let r = first; r < rows; r += step) {
+          if (valid[r] === 1) values++;
+          else nulls++;
         }
-        present++;
-        if (c !== run) {
-          if (runLength > 0) counts.addRepeated(run, runLength);
-          run = c;
-          runLength = 0;
-        }
-        runLength++;
       }
+      if (values > 0 && settle) this.settleKind(column.kind); // before any change: a conflict leaves no trace
+      present = values + (skipNull ? 0 : nulls);
+      if (valid === null || skipNull || nulls === 0) {
+        if (values > 0) counts.addRepeated(1, values);
+      } else {
+        for (let r = first; r < rows; r += step) {
+          const c = valid[r] === 1 ? 1 : 0;
+          if (c !== run) {
+            if (runLength > 0) counts.addRepeated(run, runLength);
+            run = c;
+            runLength = 0;
+          }
+          runLength++;
+        }
+      }
+      if (values > 0) (this.numeric as NumericPart).addStrided(column.values, first, rows, step, valid, column.kind === "float");
     }
     if (runLength > 0) counts.addRepeated(run, runLength);
     if (present === 0) return;

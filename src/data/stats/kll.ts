@@ -9,6 +9,7 @@
  * @module
  */
 import { KoanError } from "../../core/errors.js";
+import { mergeSortedRuns, orderScratch, sortFloat64Prefix } from "./float-order.js";
 
 /** JSON form of a {@link KllSketch}. */
 export interface KllState {
@@ -22,44 +23,6 @@ export interface KllState {
 
 const MIN_LEVEL_CAPACITY = 8;
 const DECAY = 2 / 3;
-/** Levels up to this many items are sorted by insertion (no typed-array view, no call into the runtime). */
-const INSERTION_SORT_MAX = 32;
-
-/** True when `a` sorts strictly before `b` in `Float64Array.prototype.sort` order (-0 before +0). */
-function before(a: number, b: number): boolean {
-  return a < b || (a === 0 && b === 0 && 1 / a < 1 / b);
-}
-
-/**
- * Sort `buf[0, len)` ascending in place, in the order of `Float64Array.prototype.sort` (numeric, -0 before +0;
- * the sketch holds no NaN).
- */
-function sortPrefix(buf: Float64Array, len: number): void {
-  let sorted = true;
-  for (let i = 1; i < len; i++) {
-    const u = buf[i - 1] as number;
-    const v = buf[i] as number;
-    if (u > v || (u === 0 && v === 0 && 1 / u > 1 / v)) {
-      sorted = false;
-      break;
-    }
-  }
-  if (sorted) return; // common for the counts of values per example (all 1) and for levels fed in order
-  if (len > INSERTION_SORT_MAX) {
-    buf.subarray(0, len).sort();
-    return;
-  }
-  for (let i = 1; i < len; i++) {
-    const v = buf[i] as number;
-    let j = i - 1;
-    for (; j >= 0; j--) {
-      const u = buf[j] as number;
-      if (u > v || (u === 0 && v === 0 && 1 / u > 1 / v)) buf[j + 1] = u;
-      else break;
-    }
-    buf[j + 1] = v;
-  }
-}
 
 /**
  * Mergeable, deterministic quantile sketch over finite numbers.
@@ -68,7 +31,10 @@ function sortPrefix(buf: Float64Array, len: number): void {
  * millions of values). Level 0 is sorted when it is compacted; every higher level is kept sorted (promoted items,
  * already in order, are merged in), so compacting it needs no sort. The items of every level, and so every answer,
  * are those of the textbook order-agnostic description above; only the order within levels in `toJSON` reflects
- * this bookkeeping.
+ * this bookkeeping (level 0 in arrival order since its last compaction, higher levels ascending). Sorting and
+ * merging use {@link sortFloat64Prefix} and {@link mergeSortedRuns}, whose order is that of
+ * `Float64Array.prototype.sort`. {@link addMany} appends runs of values between compactions (their schedule
+ * depends only on counts), so it equals one {@link add} per value.
  * @example
  * const s = new KllSketch(200);
  * for (let i = 1; i <= 100; i++) s.add(i);
@@ -76,23 +42,30 @@ function sortPrefix(buf: Float64Array, len: number): void {
  */
 export class KllSketch {
   readonly k: number;
-  /** Item buffers per level (only the first `lengths[h]` items of level h count). */
+  /** `items[0]` and its item count (fields of their own: the add path touches only these, `n` and `room`). */
+  private level0: Float64Array;
+  private len0 = 0;
+  private n = 0;
+  /** `totalCapacity` minus the number of items held: a compaction is due when it drops below 0. */
+  private room = 0;
+  /** Item buffers per level; level h > 0 holds `lengths[h]` items (`lengths[0]` is unused: see `len0`). */
   private items: Float64Array[];
   private lengths: number[];
   private parity: number[];
   /** Capacity per level for the current number of levels, and their sum. */
   private capacities: number[] = [];
   private totalCapacity = 0;
-  private n = 0;
-  private size = 0;
+  /** Sorted items and cumulative weights for answers, valid while `n === sortedAt`. */
   private sorted: { values: Float64Array; cumulative: Float64Array } | undefined;
+  private sortedAt = -1;
 
   constructor(k: number) {
     if (!Number.isInteger(k) || k < MIN_LEVEL_CAPACITY) {
       throw new KoanError("DATA_INVALID", `KLL sketch size k must be an integer >= ${MIN_LEVEL_CAPACITY}, got ${k}`);
     }
     this.k = k;
-    this.items = [new Float64Array(Math.min(k + 1, 64))];
+    this.level0 = new Float64Array(Math.min(k + 1, 64));
+    this.items = [this.level0];
     this.lengths = [0];
     this.parity = [0];
     this.updateCapacities();
@@ -110,33 +83,57 @@ export class KllSketch {
 
   /** Add one finite value. */
   add(value: number): void {
-    let buf = this.items[0] as Float64Array;
-    const len = this.lengths[0] as number;
+    const len = this.len0;
+    let buf = this.level0;
     if (len === buf.length) buf = this.grow(0, len + 1);
     buf[len] = value;
-    this.lengths[0] = len + 1;
+    this.len0 = len + 1;
     this.n++;
-    this.size++;
-    this.sorted = undefined;
-    if (this.size > this.totalCapacity) this.compress();
+    if (--this.room < 0) this.compress();
+  }
+
+  /**
+   * Add the finite values `values[start, end)` in order: the same sketch as one {@link add} per value. Between two
+   * compactions values are copied in one tight loop.
+   * @example
+   * s.addMany(Float64Array.of(3, 1, 2)); // as s.add(3); s.add(1); s.add(2)
+   */
+  addMany(values: ArrayLike<number>, start = 0, end: number = values.length): void {
+    let i = start;
+    while (i < end) {
+      const m = this.batch(end - i);
+      const len = this.len0;
+      const buf = len + m > this.level0.length ? this.grow(0, len + m) : this.level0;
+      for (let q = 0; q < m; q++) buf[len + q] = values[i + q] as number;
+      i += m;
+      this.len0 = len + m;
+      this.n += m;
+      this.room -= m;
+      if (this.room < 0) this.compress();
+    }
   }
 
   /** Add `count` copies of one finite value: the same sketch as `count` calls of {@link add}, in far fewer steps. */
   addRepeated(value: number, count: number): void {
     let left = count;
     while (left > 0) {
-      const room = this.totalCapacity - this.size + 1; // adds up to and including the one that triggers compaction
-      const m = left < room ? left : room;
-      const len = this.lengths[0] as number;
-      const buf = len + m > (this.items[0] as Float64Array).length ? this.grow(0, len + m) : (this.items[0] as Float64Array);
-      buf.fill(value, len, len + m);
-      this.lengths[0] = len + m;
+      const m = this.batch(left);
+      const len = this.len0;
+      const buf = len + m > this.level0.length ? this.grow(0, len + m) : this.level0;
+      if (m < 16) for (let q = len; q < len + m; q++) buf[q] = value; // cheaper than a runtime call
+      else buf.fill(value, len, len + m);
+      this.len0 = len + m;
       this.n += m;
-      this.size += m;
+      this.room -= m;
       left -= m;
-      if (this.size > this.totalCapacity) this.compress();
+      if (this.room < 0) this.compress();
     }
-    this.sorted = undefined;
+  }
+
+  /** How many of `left` adds to take in one go: up to and including the one that makes a compaction due. */
+  private batch(left: number): number {
+    const m = this.room + 1;
+    return left < m ? left : m > 1 ? m : 1;
   }
 
   /** Fold another sketch (same `k`) into this one; `other` is not modified. */
@@ -153,17 +150,23 @@ export class KllSketch {
     }
     this.updateCapacities();
     for (let h = 0; h < other.items.length; h++) {
-      const add = other.lengths[h] as number;
+      const add = other.lengthOf(h);
       if (add === 0) continue;
-      const len = this.lengths[h] as number;
+      const len = this.lengthOf(h);
       const buf = len + add > (this.items[h] as Float64Array).length ? this.grow(h, len + add) : (this.items[h] as Float64Array);
-      buf.set((other.items[h] as Float64Array).subarray(0, add), len);
-      this.lengths[h] = len + add;
+      const from = (other.items[h] as Float64Array).subarray(0, add);
+      if (h === 0 || len === 0) buf.set(from, len); // level 0 keeps arrival order
+      else {
+        // Both runs are sorted: merge them (the sorted union, as sorting the concatenation gives).
+        const s = orderScratch(len + add);
+        s.set(buf.subarray(0, len));
+        s.set(from, len);
+        mergeSortedRuns(s, 0, len, len + add, buf, 0);
+      }
+      this.setLength(h, len + add);
     }
-    for (let h = 1; h < other.items.length; h++) if ((other.lengths[h] as number) > 0) sortPrefix(this.items[h] as Float64Array, this.lengths[h] as number);
     this.n += other.n;
-    this.size += other.size;
-    this.sorted = undefined;
+    this.room -= other.totalCapacity - other.room;
     this.compress();
   }
 
@@ -216,7 +219,7 @@ export class KllSketch {
     return {
       k: this.k,
       n: this.n,
-      levels: this.items.map((buf, h) => Array.from(buf.subarray(0, this.lengths[h]))),
+      levels: this.items.map((buf, h) => Array.from(buf.subarray(0, this.lengthOf(h)))),
       parity: [...this.parity],
     };
   }
@@ -248,13 +251,25 @@ export class KllSketch {
       buf.set(l);
       return buf;
     });
-    sketch.lengths = state.levels.map((l) => l.length);
-    for (let h = 1; h < sketch.items.length; h++) sortPrefix(sketch.items[h] as Float64Array, sketch.lengths[h] as number); // keep higher levels sorted
+    sketch.level0 = sketch.items[0] as Float64Array;
+    sketch.lengths = state.levels.map((l, h) => (h === 0 ? 0 : l.length));
+    sketch.len0 = (state.levels[0] as readonly number[]).length;
+    for (let h = 1; h < sketch.items.length; h++) sortFloat64Prefix(sketch.items[h] as Float64Array, sketch.lengths[h] as number); // keep higher levels sorted
     sketch.parity = [...state.parity];
     sketch.n = state.n;
-    sketch.size = size;
     sketch.updateCapacities();
+    sketch.room = sketch.totalCapacity - size;
     return sketch;
+  }
+
+  /** Number of items at level h. */
+  private lengthOf(h: number): number {
+    return h === 0 ? this.len0 : (this.lengths[h] as number);
+  }
+
+  private setLength(h: number, length: number): void {
+    if (h === 0) this.len0 = length;
+    else this.lengths[h] = length;
   }
 
   /** Level capacities: `max(8, floor(k * (2/3)^depth))`, depth counted from the top level. */
@@ -272,6 +287,7 @@ export class KllSketch {
       total += cap;
     }
     this.capacities = caps;
+    this.room += total - this.totalCapacity;
     this.totalCapacity = total;
   }
 
@@ -279,16 +295,17 @@ export class KllSketch {
   private grow(h: number, need: number): Float64Array {
     const old = this.items[h] as Float64Array;
     const buf = new Float64Array(Math.max(need, old.length * 2, MIN_LEVEL_CAPACITY));
-    buf.set(old.subarray(0, this.lengths[h]));
+    buf.set(old.subarray(0, this.lengthOf(h)));
     this.items[h] = buf;
+    if (h === 0) this.level0 = buf;
     return buf;
   }
 
   private compress(): void {
-    while (this.size > this.totalCapacity) {
+    while (this.room < 0) {
       const levels = this.items.length;
       let h = 0;
-      while (h < levels && (this.lengths[h] as number) < (this.capacities[h] as number)) h++;
+      while (h < levels && this.lengthOf(h) < (this.capacities[h] as number)) h++;
       if (h === levels) h = levels - 1; // unreachable in practice; compact the top
       this.compactLevel(h);
     }
@@ -305,39 +322,48 @@ export class KllSketch {
       this.parity.push(0);
       this.updateCapacities();
     }
-    const len = this.lengths[h] as number;
+    const len = this.lengthOf(h);
     const items = this.items[h] as Float64Array;
-    if (h === 0) sortPrefix(items, len); // higher levels are sorted already
+    if (h === 0) sortFloat64Prefix(items, len); // higher levels are sorted already
     const start = len % 2; // an odd item out stays at this level
     const offset = this.parity[h] as number;
     this.parity[h] = 1 - offset;
     const promoted = (len - start) / 2;
     const upLen = this.lengths[h + 1] as number;
     const up = upLen + promoted > (this.items[h + 1] as Float64Array).length ? this.grow(h + 1, upLen + promoted) : (this.items[h + 1] as Float64Array);
-    // Merge the promoted items (items[first], items[first + 2], ..., ascending) into the sorted level above, from the back.
+    // Merge the promoted items (items[first], items[first + 2], ..., ascending) into the sorted level above. Items
+    // there that sort before the smallest promoted one keep their places, those after the largest move up as a
+    // block; only the overlap is merged (all of it on random data, none for ascending or constant input).
     const first = start + offset;
-    let i = upLen - 1;
-    let j = first + 2 * (promoted - 1);
-    let w = upLen + promoted - 1;
-    while (j >= first) {
-      const v = items[j] as number;
-      if (i >= 0 && before(v, up[i] as number)) up[w--] = up[i--] as number;
-      else {
-        up[w--] = v;
-        j -= 2;
-      }
+    let low = upLen;
+    let high = upLen;
+    if (promoted > 0 && upLen > 0) {
+      const smallest = items[first] as number;
+      const largest = items[first + 2 * (promoted - 1)] as number;
+      low = smallest === 0 ? countBelow(up, upLen, 0) : endOfAtMost(up, 0, upLen, smallest); // ±0 tie but differ
+      high = endOfAtMost(up, low, upLen, largest);
+      if (high < upLen) up.copyWithin(high + promoted, high, upLen);
+    }
+    const rest = high - low;
+    if (rest === 0) {
+      for (let p = 0, q = first; p < promoted; p++, q += 2) up[low + p] = items[q] as number;
+    } else {
+      const s = orderScratch(promoted + rest);
+      for (let p = 0, q = first; p < promoted; p++, q += 2) s[p] = items[q] as number;
+      for (let q = 0; q < rest; q++) s[promoted + q] = up[low + q] as number;
+      mergeSortedRuns(s, 0, promoted, promoted + rest, up, low);
     }
     this.lengths[h + 1] = upLen + promoted;
-    this.lengths[h] = start; // items[0] (the smallest) stays when the count was odd
-    this.size -= promoted;
+    this.setLength(h, start); // items[0] (the smallest) stays when the count was odd
+    this.room += promoted;
   }
 
   private view(): { values: Float64Array; cumulative: Float64Array } {
-    if (this.sorted) return this.sorted;
+    if (this.sorted && this.sortedAt === this.n) return this.sorted;
     const pairs: [number, number][] = [];
     this.items.forEach((buf, h) => {
       const w = 2 ** h;
-      const len = this.lengths[h] as number;
+      const len = this.lengthOf(h);
       for (let i = 0; i < len; i++) pairs.push([buf[i] as number, w]);
     });
     const zeroRank = (x: number): number => (x === 0 && 1 / x < 0 ? 0 : 1); // -0 before +0, whatever the level order
@@ -351,6 +377,31 @@ export class KllSketch {
       cumulative[i] = acc;
     });
     this.sorted = { values, cumulative };
+    this.sortedAt = this.n;
     return this.sorted;
   }
+}
+
+/** Number of items of the sorted `buf[0, len)` strictly below `x` (numerically: ±0 are not below each other). */
+function countBelow(buf: Float64Array, len: number, x: number): number {
+  let lo = 0;
+  let hi = len;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((buf[mid] as number) < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The end of the items at most `x` (numerically) in the sorted `buf[from, to)`. */
+function endOfAtMost(buf: Float64Array, from: number, to: number, x: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((buf[mid] as number) <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -32,6 +32,26 @@ export class Moments {
     this.m2 += d * (x - this.mean);
   }
 
+  /**
+   * Add the finite values `values[start, end)` in order: bit for bit the state of one {@link add} per value (the
+   * same operations, on locals instead of fields).
+   */
+  addMany(values: ArrayLike<number>, start = 0, end: number = values.length): void {
+    let count = this.count;
+    let mean = this.mean;
+    let m2 = this.m2;
+    for (let i = start; i < end; i++) {
+      const x = values[i] as number;
+      count++;
+      const d = x - mean;
+      mean += d / count;
+      m2 += d * (x - mean);
+    }
+    this.count = count;
+    this.mean = mean;
+    this.m2 = m2;
+  }
+
   /** Fold another accumulator into this one. */
   merge(o: MomentsState): void {
     if (o.count === 0) return;
