@@ -23,5 +23,8 @@ walk(compiled);
 files.sort();
 const filter = process.env.KOAN_TEST_FILTER;
 const selected = filter ? files.filter((f) => f.includes(filter)) : files;
-const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...process.argv.slice(2), ...selected], { stdio: "inherit" });
+// Tests load pipeline files from fresh temp folders: tsx's disk cache would keep every one of them (it grew to
+// hundreds of thousands of files), so the tests compile without it unless TSX_DISABLE_CACHE says otherwise.
+const env = { ...process.env, TSX_DISABLE_CACHE: process.env.TSX_DISABLE_CACHE ?? "1" };
+const result = spawnSync(process.execPath, ["--test", "--test-concurrency=2", ...process.argv.slice(2), ...selected], { stdio: "inherit", env });
 process.exit(result.status ?? 1);
