@@ -4,7 +4,7 @@
  * map entries are written into all those records, then the records are framed (length, CRCs) in place. Each
  * loop sees one column of one kind, and nothing is allocated per row.
  *
- * The records hold exactly the bytes of {@link ExampleRowEncoder.encodeColumnRow} (and so of `encodeExample`),
+ * The records hold exactly the bytes of `ExampleRowEncoder.encode` of each row's values (and so of `encodeExample`),
  * framed exactly as `writeFramedRecord` frames them.
  * @example
  * ```ts

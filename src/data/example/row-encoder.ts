@@ -15,7 +15,6 @@
  */
 import { KoanError } from "../../core/errors.js";
 import type { FeatureKind } from "./types.js";
-import { LITTLE_ENDIAN } from "./wire-reader.js";
 import { varint32Size, writeVarint32 } from "./wire-writer.js";
 import { columnPlans, type ColumnPlan as Plan, type RowEncoderColumn } from "./column-plan.js";
 
@@ -25,7 +24,7 @@ export type { RowEncoderColumn } from "./column-plan.js";
 export type RowEncoderValue = number | bigint | string | Uint8Array | null | undefined;
 
 /**
- * The values of one column over a chunk of rows, for {@link ExampleRowEncoder.encodeColumnRow}; `valid` is one
+ * The values of one column over a chunk of rows, for `ExampleChunkEncoder.encodeFramed` (chunk-encoder.ts); `valid` is one
  * byte per row (1 = a value, 0 = NULL), or null when every row has a value.
  */
 export type RowEncoderColumnData =
@@ -41,11 +40,6 @@ const TAG_3 = 0x1a;
 const TWO_32 = 4294967296;
 const utf8 = new TextEncoder();
 const f32View = new DataView(new ArrayBuffer(4));
-/** Indexes of a float32's little-endian bytes 0..3 in the platform's byte order. */
-const B0 = LITTLE_ENDIAN ? 0 : 3;
-const B1 = LITTLE_ENDIAN ? 1 : 2;
-const B2 = LITTLE_ENDIAN ? 2 : 1;
-const B3 = LITTLE_ENDIAN ? 3 : 0;
 
 
 /**
@@ -122,9 +116,6 @@ export class ExampleRowEncoder {
   readonly #hi: Uint32Array;
   readonly #text: (Uint8Array | string | null)[];
   #buf = new Uint8Array(1 << 16);
-  /** A float32 and its bytes in the platform's order (see B0..B3). */
-  readonly #f32 = new Float32Array(1);
-  readonly #f32Bytes = new Uint8Array(this.#f32.buffer);
 
   constructor(columns: readonly RowEncoderColumn[]) {
     const plans = columnPlans(columns);
@@ -240,100 +231,6 @@ export class ExampleRowEncoder {
         pos = writeInt64List(out, pos, vs, lo[k] as number, hi[k] as number);
       } else {
         pos = writeBytesList(out, pos, vs, text[k] as string | Uint8Array);
-        text[k] = null;
-      }
-    }
-    if (pos !== total) throw new KoanError("INTERNAL", `ExampleRowEncoder wrote ${pos} bytes, expected ${total}`);
-    return out.subarray(0, total);
-  }
-
-  /**
-   * Encode row `r` of a chunk given as columns (`columns[i]` holds column `i` as given to the constructor, of its
-   * kind): the same bytes as {@link encode} of that row's values, without building them. Returns a view into the
-   * encoder's buffer, valid until the next call.
-   */
-  encodeColumnRow(columns: readonly RowEncoderColumnData[], r: number): Uint8Array {
-    const plans = this.#plans;
-    const featureSize = this.#featureSize;
-    const valueSize = this.#valueSize;
-    const lo = this.#lo;
-    const hi = this.#hi;
-    const text = this.#text;
-    const n = plans.length;
-    let featuresSize = 0;
-    for (let k = 0; k < n; k++) {
-      const p = plans[k] as Plan;
-      const col = columns[p.input] as RowEncoderColumnData;
-      let size: number;
-      if (col.kind === "bytes") {
-        const key = col.keys[r];
-        if (key === null || key === undefined) {
-          size = 2;
-          valueSize[k] = -1;
-        } else {
-          const len = key.length;
-          text[k] = key;
-          valueSize[k] = len;
-          const list = 1 + varint32Size(len) + len;
-          size = 1 + varint32Size(list) + list;
-        }
-      } else if (col.valid !== null && col.valid[r] !== 1) {
-        size = 2;
-        valueSize[k] = -1;
-      } else if (col.kind === "float") {
-        size = 8;
-        valueSize[k] = 4;
-      } else {
-        const l = (col.words[2 * r] as number) >>> 0;
-        const h = (col.words[2 * r + 1] as number) >>> 0;
-        lo[k] = l;
-        hi[k] = h;
-        const bits = h !== 0 ? 64 - Math.clz32(h) : 32 - Math.clz32(l);
-        const vs = bits === 0 ? 1 : ((bits + 6) / 7) | 0;
-        valueSize[k] = vs;
-        size = 4 + vs;
-      }
-      featureSize[k] = size;
-      const entry = p.head.length + (size < 0x80 ? 1 : varint32Size(size)) + size;
-      featuresSize += 1 + (entry < 0x80 ? 1 : varint32Size(entry)) + entry;
-    }
-    const total = 1 + varint32Size(featuresSize) + featuresSize;
-    if (total > this.#buf.length) this.#buf = new Uint8Array(Math.max(total, this.#buf.length * 2));
-    const out = this.#buf;
-    const f32 = this.#f32;
-    const f32Bytes = this.#f32Bytes;
-    out[0] = TAG_1;
-    let pos = writeVarint32(out, 1, featuresSize);
-    for (let k = 0; k < n; k++) {
-      const p = plans[k] as Plan;
-      const size = featureSize[k] as number;
-      const head = p.head;
-      const entry = head.length + (size < 0x80 ? 1 : varint32Size(size)) + size;
-      out[pos++] = TAG_1;
-      if (entry < 0x80) out[pos++] = entry;
-      else pos = writeVarint32(out, pos, entry);
-      for (let i = 0; i < head.length; i++) out[pos++] = head[i] as number;
-      if (size < 0x80) out[pos++] = size;
-      else pos = writeVarint32(out, pos, size);
-      const vs = valueSize[k] as number;
-      const code = p.code;
-      if (code === 0) {
-        out[pos++] = TAG_2;
-        if (vs < 0) out[pos++] = 0;
-        else {
-          out[pos++] = 6;
-          out[pos++] = TAG_1;
-          out[pos++] = 4;
-          f32[0] = ((columns[p.input] as { values: ArrayLike<number> }).values[r] as number);
-          out[pos++] = f32Bytes[B0] as number;
-          out[pos++] = f32Bytes[B1] as number;
-          out[pos++] = f32Bytes[B2] as number;
-          out[pos++] = f32Bytes[B3] as number;
-        }
-      } else if (code === 1) {
-        pos = writeInt64List(out, pos, vs, lo[k] as number, hi[k] as number);
-      } else {
-        pos = writeBytesList(out, pos, vs, text[k] as string);
         text[k] = null;
       }
     }

@@ -10,43 +10,11 @@
  * murmur3Binary("", 0) // 0
  */
 export function murmur3Binary(key: string, seed: number): number {
-  const c1 = 0xcc9e2d51;
-  const c2 = 0x1b873593;
-  const len = key.length;
-  const blocks = len & ~3;
-  let h = seed >>> 0;
-  for (let i = 0; i < blocks; i += 4) {
-    let k =
-      (key.charCodeAt(i) & 0xff) |
-      ((key.charCodeAt(i + 1) & 0xff) << 8) |
-      ((key.charCodeAt(i + 2) & 0xff) << 16) |
-      ((key.charCodeAt(i + 3) & 0xff) << 24);
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
-  }
-  const tail = len & 3;
-  if (tail > 0) {
-    let k = 0;
-    if (tail === 3) k ^= (key.charCodeAt(blocks + 2) & 0xff) << 16;
-    if (tail >= 2) k ^= (key.charCodeAt(blocks + 1) & 0xff) << 8;
-    k ^= key.charCodeAt(blocks) & 0xff;
-    k = Math.imul(k, c1);
-    k = (k << 15) | (k >>> 17);
-    k = Math.imul(k, c2);
-    h ^= k;
-  }
-  h ^= len;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  murmur3BinaryPair(key, seed, seed, single);
+  return (single[0] as number) >>> 0;
 }
+
+const single = new Int32Array(2);
 
 /**
  * {@link murmur3Binary} of one key under two seeds in a single pass (the block mixing does not depend on the
