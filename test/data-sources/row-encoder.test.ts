@@ -68,6 +68,9 @@ test("ExampleRowEncoder rejects values that do not fit their column", () => {
   assert.throws(() => new ExampleRowEncoder([{ name: "a", kind: "float" }, { name: "a", kind: "bytes" }]), /given twice/);
 });
 
+/** Doubles at the edges of float32: zeros, infinities, overflow, subnormals, rounding ties, NaNs with payloads. */
+const SPECIAL_FLOATS = [0, -0, NaN, Infinity, -Infinity, 1e300, -1e-300, 1e-40, 2 ** -149, 2 ** -150, 1 + 2 ** -24, 1 + 3 * 2 ** -24, 3.4028235677973366e38, ...new Float64Array(BigUint64Array.of(0x7ff0000000000001n, 0xfff8000000000abcn, 0x7ff4000000000000n).buffer)];
+
 /** A random chunk of `rows` rows: the columns, each row's values, and the chunk as column data. */
 function randomChunk(rng: ReturnType<typeof createRng>, rows: number): { columns: RowEncoderColumn[]; values: RowEncoderValue[][]; data: RowEncoderColumnData[] } {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng.next() * xs.length)] as T;
@@ -80,7 +83,7 @@ function randomChunk(rng: ReturnType<typeof createRng>, rows: number): { columns
   const data: RowEncoderColumnData[] = columns.map((c) => {
     const vals: RowEncoderValue[] = Array.from({ length: rows }, () => {
       if (rng.next() < nulls) return null;
-      if (c.kind === "float") return rng.next() < 0.1 ? pick([0, -0, NaN, Infinity, 1e300]) : (rng.next() - 0.5) * 1e6;
+      if (c.kind === "float") return rng.next() < 0.1 ? pick(SPECIAL_FLOATS) : (rng.next() - 0.5) * 1e6;
       if (c.kind === "int64") return rng.next() < 0.4 ? pick(bigs) : BigInt(Math.floor((rng.next() - 0.5) * 2 ** 50));
       return pick(texts) + (rng.next() < 0.5 ? String(Math.floor(rng.next() * 100)) : "");
     });
@@ -106,6 +109,7 @@ test("ExampleChunkEncoder frames exactly the records of encode (each row's value
     const { columns, values, data } = randomChunk(rng, rows);
     const rowEncoder = new ExampleRowEncoder(columns);
     const chunkEncoder = new ExampleChunkEncoder(columns);
+    chunkEncoder.load(data, rows);
     for (const step of [1, 3, 8]) {
       for (let first = 0; first < Math.min(step, rows) + 1; first++) {
         const parts: Buffer[] = [];
@@ -116,10 +120,39 @@ test("ExampleChunkEncoder frames exactly the records of encode (each row's value
           parts.push(Buffer.from(framed));
           records++;
         }
-        assert.deepEqual(Buffer.from(chunkEncoder.encodeFramed(data, rows, first, step)), Buffer.concat(parts), `trial ${trial} rows ${rows} first ${first} step ${step}`);
+        assert.deepEqual(Buffer.from(chunkEncoder.encodeFramed(first, step)), Buffer.concat(parts), `trial ${trial} rows ${rows} first ${first} step ${step}`);
         assert.equal(strideCount(rows, first, step), parts.length);
       }
     }
   }
   assert.ok(records > 5000, `compared ${records} records`);
+});
+
+test("ExampleChunkEncoder grows its memory for large chunks and keeps encoding smaller ones after", () => {
+  const columns: RowEncoderColumn[] = [{ name: "s", kind: "bytes" }, { name: "x", kind: "float" }];
+  const rowEncoder = new ExampleRowEncoder(columns);
+  const chunkEncoder = new ExampleChunkEncoder(columns);
+  for (const [rows, width] of [[3, 5], [40, 200_000], [2, 1], [5000, 30]] as const) {
+    const keys = Array.from({ length: rows }, (_, r) => (r % 7 === 3 ? null : String.fromCharCode(97 + (r % 26)).repeat(width)));
+    const xs = Float64Array.from({ length: rows }, (_, r) => r / 3);
+    chunkEncoder.load([{ kind: "bytes", keys }, { kind: "float", values: xs, valid: null }], rows);
+    const framed = Buffer.from(chunkEncoder.encodeFramed(1, 2));
+    const parts: Buffer[] = [];
+    for (let r = 1; r < rows; r += 2) {
+      const record = rowEncoder.encode([keys[r] ?? null, xs[r] as number]);
+      const out = new Uint8Array(framedSize(record.length));
+      writeFramedRecord(out, 0, record);
+      parts.push(Buffer.from(out));
+    }
+    assert.deepEqual(framed, Buffer.concat(parts), `rows ${rows} width ${width}`);
+  }
+  assert.throws(() => chunkEncoder.load([{ kind: "float", values: new Float64Array(1), valid: null }], 1), /chunk of 1 columns was given to an encoder of 2/);
+  assert.throws(() => chunkEncoder.load([{ kind: "bytes", keys: [] }, { kind: "float", values: new Float64Array(1), valid: null }], 2), /float column holds 1 values for a chunk of 2 rows/);
+  // A rejected chunk leaves the loaded one intact.
+  const keys = ["q", null, "r"];
+  const xs = new Float64Array([1, 2, 3]);
+  chunkEncoder.load([{ kind: "bytes", keys }, { kind: "float", values: xs, valid: null }], 3);
+  const before = Buffer.from(chunkEncoder.encodeFramed(0, 1));
+  assert.throws(() => chunkEncoder.load([{ kind: "bytes", keys: ["zz"] }, { kind: "float", values: new Float64Array(0), valid: null }], 1), /holds 0 values/);
+  assert.deepEqual(Buffer.from(chunkEncoder.encodeFramed(0, 1)), before);
 });

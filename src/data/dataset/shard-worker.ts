@@ -68,10 +68,11 @@ async function writeChunk(base: number, packed: PackedChunk): Promise<void> {
   const encoded = chunk.columns.map((c) => c.data);
   const counted = chunk.columns.map((c) => c.stats);
   let behind = false;
+  encoder.load(encoded, chunk.rows);
   for (let k = 0; k < data.shards.length; k++) {
     const first = firsts[k] as number;
     const writer = writers[k] as TFRecordWriter;
-    if (first < chunk.rows && writer.appendFramed(encoder.encodeFramed(encoded, chunk.rows, first, count), strideCount(chunk.rows, first, count))) behind = true;
+    if (first < chunk.rows && writer.appendFramed(encoder.encodeFramed(first, count), strideCount(chunk.rows, first, count))) behind = true;
     accumulators?.[k]?.addColumns(counted, chunk.rows, first, count);
   }
   if (behind) await Promise.all(writers.map((w) => w.drained()));

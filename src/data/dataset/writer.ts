@@ -219,7 +219,8 @@ export class DatasetWriter {
     }
     const writer = this.rowWriter(split);
     const data = chunk.columns.map((c) => c.data);
-    const behind = writer.appendChunk(chunk.rows, (_shard, first, step) => encoder.encodeFramed(data, chunk.rows, first, step));
+    encoder.load(data, chunk.rows);
+    const behind = writer.appendChunk(chunk.rows, (_shard, first, step) => encoder.encodeFramed(first, step));
     this.rows.set(split, (this.rows.get(split) ?? 0) + chunk.rows);
     this.addColumnStatistics(split, chunk.columns.map((c) => c.stats), chunk.rows);
     return behind;

@@ -24,7 +24,7 @@ export type { RowEncoderColumn } from "./column-plan.js";
 export type RowEncoderValue = number | bigint | string | Uint8Array | null | undefined;
 
 /**
- * The values of one column over a chunk of rows, for `ExampleChunkEncoder.encodeFramed` (chunk-encoder.ts); `valid` is one
+ * The values of one column over a chunk of rows, for `ExampleChunkEncoder.load` (chunk-encoder.ts); `valid` is one
  * byte per row (1 = a value, 0 = NULL), or null when every row has a value.
  */
 export type RowEncoderColumnData =
