@@ -66,6 +66,25 @@ test("gzip: chosen from the .gz name, independently gunzipped and parsed, read b
   });
 });
 
+test("batch buffers are reused once the output is done with them: many batches appended without waiting keep every byte", async () => {
+  await withTempDir(async (dir) => {
+    // 3000 records through 4 KiB batches: hundreds of batches, most appended while earlier ones are still being
+    // compressed or written, so reused buffers would show up as wrong bytes if one were recycled too early.
+    const records = Array.from({ length: 3000 }, (_, i) => pseudoRandomBytes(1 + ((i * 37) % 900), i + 11));
+    for (const name of ["c.tfrecord", "c.tfrecord.gz"]) {
+      const path = join(dir, name);
+      const writer = await TFRecordWriter.open(path, { bufferBytes: 4096 });
+      for (const [i, record] of records.entries()) {
+        if (i % 500 === 0) await writer.flush();
+        writer.append(record);
+      }
+      await writer.close();
+      const bytes = new Uint8Array(await readFile(path));
+      assert.deepEqual(parseFramesIndependently(name.endsWith(".gz") ? new Uint8Array(gunzipSync(bytes)) : bytes), records, name);
+    }
+  });
+});
+
 test("reader accepts gzip produced by another implementation and an empty file", async () => {
   await withTempDir(async (dir) => {
     const plain = join(dir, "plain.tfrecord");

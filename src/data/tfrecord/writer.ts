@@ -39,6 +39,8 @@ const FILE_HIGH_WATER_MARK = 4 << 20;
  * compresses a whole batch while the main thread goes on.
  */
 const GZIP_CHUNK_BYTES = 1 << 20;
+/** Batch buffers kept for reuse per writer (more are in flight only while the output is behind). */
+const MAX_FREE_BATCHES = 4;
 const GZIP_HIGH_WATER_MARK = 4 << 20;
 
 type WriterState = "open" | "closing" | "closed" | "aborted";
@@ -71,6 +73,8 @@ export class TFRecordWriter {
   readonly #bufferBytes: number;
   #failure: unknown = undefined;
   #batch: Uint8Array;
+  /** Batch buffers the output is done with, for reuse. */
+  readonly #free: Uint8Array[] = [];
   #pos = 0;
   #records = 0;
   #bytes = 0;
@@ -211,10 +215,7 @@ export class TFRecordWriter {
   async flush(): Promise<void> {
     this.#assertOpen("flush");
     if (this.#pos === 0) return;
-    const chunk = this.#takeBatch();
-    await new Promise<void>((resolve, reject) => {
-      this.#head.write(chunk, (e) => (e ? reject(e) : resolve()));
-    });
+    await new Promise<void>((resolve, reject) => this.#emitBatch((e) => (e ? reject(e) : resolve())));
   }
 
   /** Writes what is buffered, syncs and closes the file and (when atomic) renames it to {@link path}. */
@@ -256,15 +257,21 @@ export class TFRecordWriter {
     this.#bytes += size;
   }
 
-  #takeBatch(): Uint8Array {
-    const chunk = this.#batch.subarray(0, this.#pos);
-    this.#batch = new Uint8Array(this.#bufferBytes);
+  /**
+   * Hand the buffered records to the output; their buffer goes back to the free list once the output has consumed
+   * it (a stream's write callback comes after its transform or file write is done with the chunk), so a file of
+   * any size cycles through a few buffers instead of allocating one per batch.
+   */
+  #emitBatch(callback?: (error?: Error | null) => void): void {
+    if (this.#pos === 0) return;
+    const buffer = this.#batch;
+    const chunk = buffer.subarray(0, this.#pos);
+    this.#batch = this.#free.pop() ?? new Uint8Array(this.#bufferBytes);
     this.#pos = 0;
-    return chunk;
-  }
-
-  #emitBatch(): void {
-    if (this.#pos > 0) this.#head.write(this.#takeBatch());
+    this.#head.write(chunk, (error) => {
+      if (!error && this.#free.length < MAX_FREE_BATCHES) this.#free.push(buffer);
+      callback?.(error);
+    });
   }
 
   async #drained(): Promise<void> {
