@@ -105,7 +105,7 @@ export async function runAttempt(a: AttemptInput): Promise<StoredOutput[]> {
       stopped,
     ]);
     if (timer) clearTimeout(timer);
-    return await storeOutputs(a, result);
+    return await storeOutputs(a, result, scratch);
   } finally {
     if (timer) clearTimeout(timer);
     await live.close();
@@ -114,7 +114,8 @@ export async function runAttempt(a: AttemptInput): Promise<StoredOutput[]> {
   }
 }
 
-async function storeOutputs(a: AttemptInput, result: unknown): Promise<StoredOutput[]> {
+/** Store a step's outputs; files in its scratch folder (deleted right after) are handed to the store, not copied. */
+async function storeOutputs(a: AttemptInput, result: unknown, scratch: string): Promise<StoredOutput[]> {
   const declared = Object.entries(a.step.outputs);
   if (declared.length === 0 && (result === undefined || result === null)) return [];
   if (typeof result !== "object" || result === null || Array.isArray(result)) {
@@ -124,7 +125,7 @@ async function storeOutputs(a: AttemptInput, result: unknown): Promise<StoredOut
   for (const key of Object.keys(values)) {
     if (!a.step.outputs[key]) throw outputError(a.node, `an undeclared output "${key}" (declared: ${declared.map(([p]) => p).join(", ") || "none"})`);
   }
-  const writer = blobWriter(a.store);
+  const writer = blobWriter(a.store, { handOver: scratch });
   const out: StoredOutput[] = [];
   for (const [port, type] of declared) {
     if (!(port in values)) throw outputError(a.node, `no value for its output "${port}"`);

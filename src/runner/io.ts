@@ -1,18 +1,30 @@
 /** Blob readers and writers over an artifact store, for materializers. @module */
 import { createReadStream } from "node:fs";
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, mkdtemp, realpath, writeFile } from "node:fs/promises";
+import { isAbsolute, join, relative } from "node:path";
 import { pipeline as pipe } from "node:stream/promises";
 import { createWriteStream } from "node:fs";
 import type { ArtifactStore } from "../stores/artifact/types.js";
 import { readBlob } from "../stores/artifact/verify.js";
-import type { BlobReader, BlobWriter } from "../materializers/types.js";
+import type { BlobReader, BlobRef, BlobWriter } from "../materializers/types.js";
 
-/** A writer that stores every blob in `store`. */
-export function blobWriter(store: ArtifactStore): BlobWriter {
+/**
+ * A writer that stores every blob in `store`. Files whose real path lies inside `handOver` (a folder the caller
+ * is about to delete, such as a step's scratch folder) are given to the store's `adoptFile` where it has one, so
+ * large outputs are not copied; every other file is streamed, and never changed.
+ */
+export function blobWriter(store: ArtifactStore, options: { handOver?: string } = {}): BlobWriter {
+  const { handOver } = options;
+  const stream = (path: string): Promise<BlobRef> => store.put(createReadStream(path, { highWaterMark: 1 << 20 }));
   return {
     putBytes: (bytes) => store.put(bytes),
-    putFile: (path) => store.put(createReadStream(path, { highWaterMark: 1 << 20 })),
+    async putFile(path) {
+      if (handOver === undefined || !store.adoptFile) return stream(path);
+      const [root, real] = await Promise.all([realpath(handOver).catch(() => undefined), realpath(path).catch(() => undefined)]);
+      if (root === undefined || real === undefined) return stream(path); // no such folder (or file: put reports it)
+      const rel = relative(root, real);
+      return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) ? store.adoptFile(real) : stream(path);
+    },
   };
 }
 

@@ -6,11 +6,15 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
+import { mkdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { Readable } from "node:stream";
 import { inspect } from "node:util";
 import type { ArtifactStore } from "../../src/stores/artifact/types.js";
 import { readBlob, checkBlob } from "../../src/stores/artifact/verify.js";
 import { isKoanError, type KoanErrorCode } from "../../src/core/errors.js";
+import { blobWriter } from "../../src/runner/io.js";
+import { tempDir } from "../helpers.js";
 
 /** How a flavor takes part. */
 export interface ArtifactStoreSubject {
@@ -134,6 +138,38 @@ export function artifactStoreConformance(subject: ArtifactStoreSubject): void {
       "get of a missing blob is ARTIFACT_NOT_FOUND",
       async (s) => {
         await assert.rejects(s.get(sha("missing")), (e) => isKoanError(e, "ARTIFACT_NOT_FOUND"));
+      },
+    ],
+    [
+      "files handed over by the runner are stored (hard-linked or streamed), outside files are only read",
+      async (s) => {
+        const { dir, cleanup } = await tempDir();
+        try {
+          const scratch = join(dir, "scratch");
+          const outside = join(dir, "outside");
+          await mkdir(join(scratch, "data"), { recursive: true });
+          await mkdir(outside);
+          const big = Buffer.alloc(3 << 20, 7);
+          await writeFile(join(scratch, "data", "big.bin"), big);
+          await writeFile(join(scratch, "data", "copy.bin"), big);
+          await writeFile(join(outside, "mine.txt"), "user data");
+          await symlink(outside, join(scratch, "linked")); // a folder in scratch that is really the user's
+          const writer = blobWriter(s, { handOver: scratch });
+          const a = await writer.putFile(join(scratch, "data", "big.bin"));
+          const b = await writer.putFile(join(scratch, "data", "copy.bin"));
+          const c = await writer.putFile(join(scratch, "linked", "mine.txt"));
+          assert.equal(a.hash, sha(big));
+          assert.equal(a.size, big.length);
+          assert.equal(b.hash, a.hash, "the same content handed over twice is one blob");
+          assert.equal(c.hash, sha("user data"));
+          for (const mode of [(await stat(join(outside, "mine.txt"))).mode & 0o777]) assert.equal(mode & 0o200, 0o200, "a file outside the folder keeps its mode");
+          await rm(scratch, { recursive: true, force: true }); // what the runner does next
+          assert.deepEqual(await readBlob(s, a.hash), big);
+          assert.deepEqual(await readBlob(s, c.hash), Buffer.from("user data"));
+          assert.equal(await readFile(join(outside, "mine.txt"), "utf8"), "user data");
+        } finally {
+          await cleanup();
+        }
       },
     ],
     [

@@ -31,6 +31,13 @@ export interface ArtifactStore {
   delete(hash: string): Promise<void>;
   /** A local, read-only file holding the blob, for flavors that have one (avoids a copy). */
   localPath?(hash: string): string | undefined;
+  /**
+   * Store a local file the caller hands over, without copying its bytes where the flavor can (the local flavor
+   * hard-links it into the store when both are on one file system, and copies it otherwise). The file becomes
+   * read-only; the caller must not change it afterwards, and may delete it. Flavors without it are given files
+   * through {@link put}.
+   */
+  adoptFile?(path: string): Promise<BlobRef>;
   close(): Promise<void>;
 }
 

@@ -1,11 +1,12 @@
 /**
  * The `local` artifact store: blobs in a folder, `sha256/ab/abcdef…`, written to `tmp/` and renamed into place
- * (atomic on one file system), fsynced, and made read-only.
+ * (atomic on one file system), fsynced, and made read-only. Files handed over (`adoptFile`) are hard-linked in
+ * instead of copied when they are on the store's file system.
  * @module
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
-import { chmod, mkdir, open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
+import { chmod, link, mkdir, open, readdir, rename, rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Readable } from "node:stream";
@@ -91,6 +92,37 @@ export class LocalArtifactStore implements ArtifactStore {
         await chmod(tmp, 0o444);
         await rename(tmp, final);
       }
+      return { hash, size };
+    } catch (e) {
+      await rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  async adoptFile(path: string): Promise<BlobRef> {
+    const h = createHash("sha256");
+    let size = 0;
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+      h.update(chunk as Buffer);
+      size += (chunk as Buffer).length;
+    }
+    const hash = h.digest("hex");
+    if (await this.exists(hash)) return { hash, size };
+    const tmp = join(this.tmp, `${randomBytes(8).toString("hex")}.part`);
+    try {
+      await link(path, tmp);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      // Another file system, or one without hard links: copy.
+      if (code === "EXDEV" || code === "EPERM" || code === "EMLINK" || code === "ENOTSUP" || code === "EOPNOTSUPP") return this.put(createReadStream(path, { highWaterMark: 1 << 20 }));
+      throw e;
+    }
+    try {
+      const fh = await open(tmp, "r");
+      await fh.sync().finally(() => fh.close());
+      await mkdir(join(this.blobs, hash.slice(0, 2)), { recursive: true });
+      await chmod(tmp, 0o444);
+      await rename(tmp, this.pathOf(hash));
       return { hash, size };
     } catch (e) {
       await rm(tmp, { force: true });
