@@ -17,10 +17,10 @@
  */
 import { KoanError } from "../../core/errors.js";
 import { columnPlans, type ColumnPlan, type RowEncoderColumn } from "./column-plan.js";
+import { reserveMemory } from "../../core/wasm.js";
 import { chunkKernel, type ChunkKernelExports } from "./kernel/chunk-kernel.js";
 import type { RowEncoderColumnData } from "./row-encoder.js";
 
-const PAGE = 65536;
 /** Kernel memory above which a chunk is refused (the kernel's sizes are 32-bit). */
 const MAX_MEMORY = 2 ** 31;
 /** uint32 words of a column descriptor (see `Column` in chunk-kernel.c). */
@@ -175,14 +175,10 @@ export class ExampleChunkEncoder {
     return this.#u8.subarray(this.#out, this.#out + written);
   }
 
-  /** Grow the kernel's memory to hold `end` bytes (by half again at least). */
+  /** Grow the kernel's memory to hold `end` bytes. */
   #reserve(end: number): void {
-    const have = this.#kernel.memory.buffer.byteLength;
-    if (end > have) {
-      if (end > MAX_MEMORY) throw new KoanError("DATA_INVALID", `a chunk of rows needs ${end} bytes to encode, more than the encoder's ${MAX_MEMORY}`, { hint: "give the writer smaller chunks of rows" });
-      this.#kernel.memory.grow(Math.ceil((Math.min(MAX_MEMORY, Math.max(end, have * 1.5)) - have) / PAGE));
-      this.#views();
-    }
+    if (end > MAX_MEMORY) throw new KoanError("DATA_INVALID", `a chunk of rows needs ${end} bytes to encode, more than the encoder's ${MAX_MEMORY}`, { hint: "give the writer smaller chunks of rows" });
+    if (reserveMemory(this.#kernel, end)) this.#views();
   }
 
   #views(): void {
