@@ -579,6 +579,42 @@ describe("KllSketch is state-for-state the reference sketch", () => {
     }
   });
 
+  it("a sketch of one repeated value (compacted by counts only) until other values arrive, by every path", () => {
+    const r = rngOf(29);
+    for (const k of [8, 13, 200]) {
+      for (const same of [1, 0, -0, 2.5]) {
+        for (const other of [same === 0 ? -0 : 0, 3, -1e300]) {
+          const t = Twin.of(k);
+          t.addRepeated(same, 50 * k + 3); // many levels, all of `same`
+          t.check(`k=${k} ${same} repeated`);
+          t.add(same);
+          t.addMany(new Float64Array(7 * k).fill(same), 0, 7 * k);
+          t.roundTrip(false); // fromJSON finds it uniform again
+          t.addRepeated(same, 11 * k);
+          t.check(`k=${k} ${same} uniform`);
+          const u = Twin.of(k);
+          u.addRepeated(same, 9 * k);
+          t.merge(u); // uniform into uniform
+          t.check(`k=${k} ${same} merged`);
+          const e = Twin.of(k);
+          e.merge(u); // into an empty sketch, which then holds only `same`
+          e.addRepeated(other, 5 * k);
+          e.check(`k=${k} ${same} merged into empty, then ${other}`);
+          for (let i = 0; i < 20 * k; i++) (r() < 0.5 ? t.add(other) : t.addRepeated(r() < 0.5 ? same : other, 1 + Math.floor(r() * 5)));
+          t.check(`k=${k} ${same} then ${other}`);
+          const v = Twin.of(k);
+          v.addRepeated(same, 3 * k);
+          v.add(other);
+          const w = Twin.of(k);
+          w.addRepeated(same, 30 * k);
+          w.merge(v); // a uniform sketch takes in one that is not
+          w.addRepeated(same, 30 * k);
+          w.check(`k=${k} ${same} merged with ${other}`);
+        }
+      }
+    }
+  });
+
   it("merges in different orders and shapes, including a sketch with itself", () => {
     const r = rngOf(31);
     for (const k of [8, 13, 64]) {

@@ -48,6 +48,13 @@ export class KllSketch {
   private n = 0;
   /** `totalCapacity` minus the number of items held: a compaction is due when it drops below 0. */
   private room = 0;
+  /**
+   * True while every item is the same number (`same`, compared with `Object.is`; undefined before any), as in the
+   * per-example value counts of table data, where every row has one value: compacting then only moves counts,
+   * since sorting and merging identical items changes nothing.
+   */
+  private uniform = true;
+  private same: number | undefined = undefined;
   /** Item buffers per level; level h > 0 holds `lengths[h]` items (`lengths[0]` is unused: see `len0`). */
   private items: Float64Array[];
   private lengths: number[];
@@ -83,6 +90,7 @@ export class KllSketch {
 
   /** Add one finite value. */
   add(value: number): void {
+    if (this.uniform) this.checkUniform(value);
     const len = this.len0;
     let buf = this.level0;
     if (len === buf.length) buf = this.grow(0, len + 1);
@@ -99,6 +107,7 @@ export class KllSketch {
    * s.addMany(Float64Array.of(3, 1, 2)); // as s.add(3); s.add(1); s.add(2)
    */
   addMany(values: ArrayLike<number>, start = 0, end: number = values.length): void {
+    if (this.uniform) for (let q = start; q < end && this.uniform; q++) this.checkUniform(values[q] as number);
     let i = start;
     while (i < end) {
       const m = this.batch(end - i);
@@ -115,6 +124,7 @@ export class KllSketch {
 
   /** Add `count` copies of one finite value: the same sketch as `count` calls of {@link add}, in far fewer steps. */
   addRepeated(value: number, count: number): void {
+    if (this.uniform && count > 0) this.checkUniform(value);
     let left = count;
     while (left > 0) {
       const m = this.batch(left);
@@ -130,6 +140,12 @@ export class KllSketch {
     }
   }
 
+  /** Clear {@link uniform} when `value` differs from the items (or take it as the value of an empty sketch). */
+  private checkUniform(value: number): void {
+    if (this.same === undefined) this.same = value;
+    else if (!Object.is(value, this.same)) this.uniform = false;
+  }
+
   /** How many of `left` adds to take in one go: up to and including the one that makes a compaction due. */
   private batch(left: number): number {
     const m = this.room + 1;
@@ -143,6 +159,10 @@ export class KllSketch {
     }
     if (other.n === 0) return;
     if (other === this) return this.merge(this.clone());
+    if (this.n === 0) {
+      this.uniform = other.uniform;
+      this.same = other.same;
+    } else if (!other.uniform || !Object.is(other.same, this.same)) this.uniform = false;
     while (this.items.length < other.items.length) {
       this.items.push(new Float64Array(MIN_LEVEL_CAPACITY));
       this.lengths.push(0);
@@ -257,6 +277,11 @@ export class KllSketch {
     for (let h = 1; h < sketch.items.length; h++) sortFloat64Prefix(sketch.items[h] as Float64Array, sketch.lengths[h] as number); // keep higher levels sorted
     sketch.parity = [...state.parity];
     sketch.n = state.n;
+    const first = state.levels.find((l) => l.length > 0)?.[0];
+    if (first !== undefined) {
+      sketch.same = first;
+      sketch.uniform = state.levels.every((l) => l.every((x) => Object.is(x, first)));
+    }
     sketch.updateCapacities();
     sketch.room = sketch.totalCapacity - size;
     return sketch;
@@ -324,6 +349,7 @@ export class KllSketch {
     }
     const len = this.lengthOf(h);
     const items = this.items[h] as Float64Array;
+    if (this.uniform) return this.compactUniform(h, len);
     if (h === 0) sortFloat64Prefix(items, len); // higher levels are sorted already
     const start = len % 2; // an odd item out stays at this level
     const offset = this.parity[h] as number;
@@ -355,6 +381,19 @@ export class KllSketch {
     }
     this.lengths[h + 1] = upLen + promoted;
     this.setLength(h, start); // items[0] (the smallest) stays when the count was odd
+    this.room += promoted;
+  }
+
+  /** {@link compactLevel} when every item is {@link same}: the same counts and parity, no sorting or merging. */
+  private compactUniform(h: number, len: number): void {
+    const start = len % 2;
+    this.parity[h] = 1 - (this.parity[h] as number);
+    const promoted = (len - start) / 2;
+    const upLen = this.lengths[h + 1] as number;
+    const up = upLen + promoted > (this.items[h + 1] as Float64Array).length ? this.grow(h + 1, upLen + promoted) : (this.items[h + 1] as Float64Array);
+    up.fill(this.same as number, upLen, upLen + promoted);
+    this.lengths[h + 1] = upLen + promoted;
+    this.setLength(h, start);
     this.room += promoted;
   }
 
