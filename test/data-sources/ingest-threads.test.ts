@@ -1,6 +1,6 @@
 /**
- * Datasets written by threads (each owning some shards) are byte for byte those written by one thread: shards,
- * statistics and manifest; a failing thread fails the write and leaves nothing behind; the thread count is a
+ * Datasets written by threads (each owning some shards), or with a thread counting the numeric columns'
+ * statistics, are byte for byte those written by one thread: shards, statistics and manifest; a failing thread fails the write and leaves nothing behind; the thread count is a
  * setting that never changes content.
  */
 import { test } from "node:test";
@@ -13,7 +13,7 @@ import { promisify } from "node:util";
 import { DatasetWriter } from "../../src/data/dataset/writer.js";
 import type { ColumnChunk } from "../../src/data/dataset/column-chunk.js";
 import type { RowEncoderColumn } from "../../src/data/example/row-encoder.js";
-import { ingestThreads } from "../../src/steps/sources/table-dataset.js";
+import { ingestStatisticsThread, ingestThreads } from "../../src/steps/sources/table-dataset.js";
 import { tempDir } from "../helpers.js";
 
 const COLUMNS: RowEncoderColumn[] = [
@@ -65,8 +65,8 @@ async function files(dir: string): Promise<Map<string, Buffer>> {
   return out;
 }
 
-async function writeWith(folder: string, threads: number): Promise<void> {
-  const w = await DatasetWriter.create(folder, { splits: ["train", "eval"], shards: { train: 5, eval: 1 }, columns: COLUMNS, threads, statistics: true });
+async function writeWith(folder: string, threads: number, statisticsThread = false): Promise<void> {
+  const w = await DatasetWriter.create(folder, { splits: ["train", "eval"], shards: { train: 5, eval: 1 }, columns: COLUMNS, threads, statistics: true, statisticsThread });
   let row = 0;
   for (const size of [1000, 2048, 1, 3000, 777]) {
     if (w.appendColumns("train", chunk(row, size))) await w.drained();
@@ -76,17 +76,17 @@ async function writeWith(folder: string, threads: number): Promise<void> {
   await w.close();
 }
 
-test("a dataset written by 1, 2 or 3 threads is the same, file for file and byte for byte", async () => {
+test("a dataset written by 1, 2 or 3 threads, or with a statistics thread, is the same, file for file and byte for byte", async () => {
   const { dir, cleanup } = await tempDir();
   try {
     await writeWith(join(dir, "t1"), 1);
     const one = await files(join(dir, "t1"));
     assert.deepEqual([...one.keys()].sort(), ["dataset.json", "eval/data-00000-of-00001.tfrecord.gz", "statistics.json", ...[0, 1, 2, 3, 4].map((s) => `train/data-0000${s}-of-00005.tfrecord.gz`)]);
-    for (const threads of [2, 3]) {
-      await writeWith(join(dir, `t${threads}`), threads);
-      const many = await files(join(dir, `t${threads}`));
-      assert.deepEqual([...many.keys()].sort(), [...one.keys()].sort(), `files with ${threads} threads`);
-      for (const [name, bytes] of one) assert.ok(bytes.equals(many.get(name) as Buffer), `${name} differs with ${threads} threads`);
+    for (const [label, threads, statisticsThread] of [["2 threads", 2, false], ["3 threads", 3, false], ["a statistics thread", 1, true]] as const) {
+      await writeWith(join(dir, label), threads, statisticsThread);
+      const many = await files(join(dir, label));
+      assert.deepEqual([...many.keys()].sort(), [...one.keys()].sort(), `files with ${label}`);
+      for (const [name, bytes] of one) assert.ok(bytes.equals(many.get(name) as Buffer), `${name} differs with ${label}`);
     }
     const manifest = JSON.parse(one.get("dataset.json")?.toString() ?? "{}") as { splits: { train: { rows: number } }; statistics: string };
     assert.equal(manifest.splits.train.rows, 6826);
@@ -131,6 +131,45 @@ test("a thread that cannot write fails the dataset, and aborting leaves nothing 
   }
 });
 
+test("a writer with a statistics thread keeps appending while the thread is behind, and aborting stops it and leaves nothing", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const folder = join(dir, "ds");
+    const w = await DatasetWriter.create(folder, { splits: ["all"], shards: 3, columns: COLUMNS, statistics: true, statisticsThread: true });
+    let behind = 0;
+    for (let i = 0; i < 40; i++) {
+      if (w.appendColumns("all", chunk(i * 500, 500))) {
+        behind++;
+        await w.drained();
+      }
+    }
+    assert.ok(behind > 0, "the writer said it was ahead of its statistics thread at least once");
+    await w.abort();
+    await assert.rejects(stat(folder), { code: "ENOENT" });
+  } finally {
+    await cleanup();
+  }
+});
+
+test("ingestStatisticsThread: on for large sources written by one thread, KOAN_STATS_THREAD overrides, bad values are refused", () => {
+  const before = process.env.KOAN_STATS_THREAD;
+  try {
+    delete process.env.KOAN_STATS_THREAD;
+    assert.equal(ingestStatisticsThread(1000, 1), false);
+    assert.equal(ingestStatisticsThread(1 << 30, 1), true);
+    assert.equal(ingestStatisticsThread(1 << 30, 2), false, "shard-writing threads count their own statistics");
+    process.env.KOAN_STATS_THREAD = "1";
+    assert.equal(ingestStatisticsThread(1000, 1), true);
+    process.env.KOAN_STATS_THREAD = "0";
+    assert.equal(ingestStatisticsThread(1 << 30, 1), false);
+    process.env.KOAN_STATS_THREAD = "yes";
+    assert.throws(() => ingestStatisticsThread(1000, 1), /KOAN_STATS_THREAD must be 0 or 1, got "yes"/);
+  } finally {
+    if (before === undefined) delete process.env.KOAN_STATS_THREAD;
+    else process.env.KOAN_STATS_THREAD = before;
+  }
+});
+
 test("ingestThreads: one thread for small sources, KOAN_INGEST_THREADS overrides, bad values are refused", async () => {
   const before = process.env.KOAN_INGEST_THREADS;
   try {
@@ -147,7 +186,7 @@ test("ingestThreads: one thread for small sources, KOAN_INGEST_THREADS overrides
   }
 });
 
-test("fileSource gives the same dataset artifact with KOAN_INGEST_THREADS=1 and =2", async () => {
+test("fileSource gives the same dataset artifact with KOAN_INGEST_THREADS=1 and =2, and with KOAN_STATS_THREAD=1", async () => {
   const { dir, cleanup } = await tempDir();
   try {
     const csv = join(dir, "data.csv");
@@ -165,13 +204,14 @@ if (r.status !== "succeeded") throw r.error;
 console.log(r.outputs.file_source.dataset.contentHash);
 await koan.close();`,
     );
-    const uri = async (threads: string, project: string): Promise<string> => {
-      const { stdout } = await promisify(execFile)(process.execPath, [script, join(dir, project)], { env: { ...process.env, KOAN_INGEST_THREADS: threads } });
+    const uri = async (threads: string, project: string, statsThread = "0"): Promise<string> => {
+      const { stdout } = await promisify(execFile)(process.execPath, [script, join(dir, project)], { env: { ...process.env, KOAN_INGEST_THREADS: threads, KOAN_STATS_THREAD: statsThread } });
       return stdout.trim();
     };
     const one = await uri("1", "p1");
     assert.match(one, /^[0-9a-f]{64}$/);
     assert.equal(await uri("2", "p2"), one);
+    assert.equal(await uri("1", "p3", "1"), one);
   } finally {
     await cleanup();
   }

@@ -63,3 +63,30 @@ describe("accumulator state as JSON", () => {
     assert.throws(() => StatisticsAccumulator.fromJSON(dup), isFormat);
   });
 });
+
+describe("addFeaturesOf", () => {
+  const columns = (n: number): { x: Float64Array; keys: (string | null)[] } => ({
+    x: Float64Array.from({ length: n }, (_, i) => (i * 37) % 11),
+    keys: Array.from({ length: n }, (_, i) => (i % 5 === 0 ? null : `k${i % 7}`)),
+  });
+
+  it("joins accumulators that counted the same rows for different features into the one that counted all", () => {
+    const { x, keys } = columns(500);
+    const numeric = { name: "x", kind: "float" as const, values: x, valid: null };
+    const text = { name: "s", kind: "bytes" as const, keys, utf8: true };
+    const all = new StatisticsAccumulator().addColumns([numeric, text], 500, 1, 3);
+    const strings = new StatisticsAccumulator().addColumns([text], 500, 1, 3);
+    const numbers = new StatisticsAccumulator().addColumns([numeric], 500, 1, 3);
+    assert.equal(canonicalJson(strings.addFeaturesOf(numbers).toJSON()), canonicalJson(all.toJSON()));
+    assert.equal(numbers.toJSON().features.length, 1, "the other accumulator is left as it was");
+  });
+
+  it("refuses accumulators of different row counts, a feature counted twice, or different options", () => {
+    const { x } = columns(10);
+    const numeric = { name: "x", kind: "float" as const, values: x, valid: null };
+    const a = new StatisticsAccumulator().addColumns([numeric], 10);
+    assert.throws(() => new StatisticsAccumulator().addColumns([], 9).addFeaturesOf(a), (e) => e instanceof KoanError && /accumulators of 9 and 10 examples/.test(e.message));
+    assert.throws(() => new StatisticsAccumulator().addColumns([numeric], 10).addFeaturesOf(a), /both accumulators count feature "x"/);
+    assert.throws(() => new StatisticsAccumulator({ quantileSketchK: 64 }).addColumns([], 10).addFeaturesOf(a), /different options/);
+  });
+});

@@ -9,6 +9,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { KoanError } from "../../core/errors.js";
+import { threadError } from "./thread-error.js";
 import type { RowEncoderColumn } from "../example/row-encoder.js";
 import { StatisticsAccumulator } from "../stats/accumulator.js";
 import type { StatsOptions } from "../stats/options.js";
@@ -156,9 +157,7 @@ export class ShardPool {
         thread.inFlight--;
         this.#wake();
       } else if (m.type === "error") {
-        const error = new KoanError(m.code ?? "INTERNAL", m.message, m.hint ? { hint: m.hint } : {});
-        if (m.stack) error.stack = m.stack;
-        this.#fail(error);
+        this.#fail(threadError(m));
       } else {
         const settle = thread.settle;
         thread.settle = null;

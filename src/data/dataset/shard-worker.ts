@@ -7,7 +7,7 @@
  * @module
  */
 import { parentPort, workerData } from "node:worker_threads";
-import { KoanError, messageOf, type KoanErrorCode } from "../../core/errors.js";
+import { threadErrorMessage, type ThreadErrorMessage } from "./thread-error.js";
 import { ExampleChunkEncoder, strideCount } from "../example/chunk-encoder.js";
 import type { RowEncoderColumn } from "../example/row-encoder.js";
 import { StatisticsAccumulator } from "../stats/accumulator.js";
@@ -37,7 +37,7 @@ export type FromShardWorker =
   | { readonly type: "ack" }
   | { readonly type: "closed"; readonly statistics: readonly AccumulatorState[] | null }
   | { readonly type: "aborted" }
-  | { readonly type: "error"; readonly message: string; readonly code?: KoanErrorCode; readonly hint?: string; readonly stack?: string };
+  | ThreadErrorMessage;
 
 const data = workerData as ShardWorkerData;
 const port = parentPort;
@@ -98,7 +98,7 @@ async function handle(message: ToShardWorker): Promise<void> {
   } catch (e) {
     failed = true;
     await Promise.all(writers.map((w) => w.abort())).catch(() => {});
-    post({ type: "error", message: messageOf(e), ...(e instanceof KoanError ? { code: e.code, ...(e.hint ? { hint: e.hint } : {}) } : {}), ...(e instanceof Error && e.stack ? { stack: e.stack } : {}) });
+    post(threadErrorMessage(e));
   }
 }
 

@@ -38,6 +38,7 @@ import { ShardedTFRecordWriter } from "../tfrecord/sharded-writer.js";
 import type { ColumnChunk } from "./column-chunk.js";
 import { Dataset } from "./dataset.js";
 import { ShardPool } from "./shard-pool.js";
+import { StatisticsThread } from "./stats-thread.js";
 import { formatStoredStatistics, STATISTICS_FILE } from "./statistics-file.js";
 import { checkSplitName, DATASET_FORMAT_VERSION, MANIFEST_FILE, type DatasetManifest } from "./manifest.js";
 
@@ -70,6 +71,12 @@ export interface DatasetWriterOptions {
    * may add rows. The output does not depend on it.
    */
   threads?: number;
+  /**
+   * Count the statistics of numeric columns on a worker thread (one per split written by the calling thread;
+   * default false), while the calling thread encodes, writes and counts the string columns: for large table
+   * sources on machines whose calling thread is the bottleneck. The statistics do not depend on it.
+   */
+  statisticsThread?: boolean;
   /** Provenance recorded in the manifest. */
   source?: { [key: string]: JsonValue };
 }
@@ -85,6 +92,10 @@ export class DatasetWriter {
   /** Per split, rows the statistics account for. */
   private readonly statsRows = new Map<string, number>();
   private encoder: ExampleChunkEncoder | undefined;
+  /** Per split, the thread counting its numeric columns (with `statisticsThread`). */
+  private readonly statsThreads = new Map<string, StatisticsThread>();
+  /** Set when a statistics thread is behind: the next append says so. */
+  private statsBehind = false;
 
   private constructor(
     readonly folder: string,
@@ -104,6 +115,7 @@ export class DatasetWriter {
         this.statsRows.set(s, 0);
       }
       for (const s of pools.keys()) this.statsRows.set(s, 0); // the threads count; their accumulators arrive on close
+      if (options.statisticsThread) for (const [s, w] of writers) this.statsThreads.set(s, StatisticsThread.open(w.paths.length, statsOptions));
     }
   }
 
@@ -190,7 +202,7 @@ export class DatasetWriter {
   appendEncoded(split: string, record: Uint8Array): boolean {
     const writer = this.rowWriter(split);
     this.rows.set(split, (this.rows.get(split) ?? 0) + 1);
-    return writer.append(record);
+    return writer.append(record) || this.takeBehind();
   }
 
   /**
@@ -223,13 +235,21 @@ export class DatasetWriter {
     const behind = writer.appendChunk(chunk.rows, (_shard, first, step) => encoder.encodeFramed(first, step));
     this.rows.set(split, (this.rows.get(split) ?? 0) + chunk.rows);
     this.addColumnStatistics(split, chunk.columns.map((c) => c.stats), chunk.rows);
-    return behind;
+    return this.takeBehind() || behind;
   }
 
   /** Resolves when no shard of any split is behind. */
   async drained(): Promise<void> {
     await Promise.all([...this.writers.values()].map((w) => w.drained()));
     await Promise.all([...this.pools.values()].map((p) => p.drained()));
+    await Promise.all([...this.statsThreads.values()].map((t) => t.drained()));
+  }
+
+  /** Whether a statistics thread fell behind since the last call. */
+  private takeBehind(): boolean {
+    const behind = this.statsBehind;
+    this.statsBehind = false;
+    return behind;
   }
 
   private rowWriter(split: string): ShardedTFRecordWriter {
@@ -257,10 +277,17 @@ export class DatasetWriter {
     if (base !== covered) {
       throw new KoanError("USAGE", `statistics of split "${split}" cover ${covered} rows, but these ${rows} columns start at row ${base}`, { hint: "call addColumnStatistics after every chunk of appended rows" });
     }
+    let here = columns;
+    const thread = this.statsThreads.get(split);
+    if (thread) {
+      const numeric = columns.filter((c) => c.kind !== "bytes");
+      if (numeric.length > 0 && thread.add(numeric, rows)) this.statsBehind = true;
+      here = columns.filter((c) => c.kind === "bytes"); // counted here, with the rows themselves
+    }
     const shards = accs.length;
     for (let s = 0; s < shards; s++) {
       const first = (((s - base) % shards) + shards) % shards; // the first row of the chunk that goes to shard s
-      (accs[s] as StatisticsAccumulator).addColumns(columns, rows, first, shards);
+      (accs[s] as StatisticsAccumulator).addColumns(here, rows, first, shards);
     }
     this.statsRows.set(split, base + rows);
   }
@@ -282,7 +309,12 @@ export class DatasetWriter {
         const { statistics } = await pool.close();
         if (statistics && this.stats) this.stats.set(name, statistics);
         paths = pool.paths;
-      } else paths = await (this.writers.get(name) as ShardedTFRecordWriter).close();
+      } else {
+        paths = await (this.writers.get(name) as ShardedTFRecordWriter).close();
+        const thread = this.statsThreads.get(name);
+        const accs = this.stats?.get(name);
+        if (thread && accs) (await thread.close()).forEach((numeric, s) => (accs[s] as StatisticsAccumulator).addFeaturesOf(numeric));
+      }
       splits[name] = { rows: this.rows.get(name) ?? 0, shards: paths.map((p) => `${name}/${p.slice(p.lastIndexOf("/") + 1)}`) };
     }
     if (this.schemaText !== undefined) await writeFile(join(this.folder, "schema.pbtxt"), this.schemaText);
@@ -314,6 +346,7 @@ export class DatasetWriter {
     this.closed = true;
     await Promise.all([...this.writers.values()].map((w) => w.abort()));
     await Promise.all([...this.pools.values()].map((p) => p.abort()));
+    await Promise.all([...this.statsThreads.values()].map((t) => t.abort()));
     await rm(this.folder, { recursive: true, force: true });
   }
 }

@@ -144,6 +144,21 @@ export class StatisticsAccumulator {
   }
 
   /**
+   * Take over the features of `other`, an accumulator that counted the same examples for other features (as a
+   * writer does that counts some columns on another thread): the result is the accumulator that counted every
+   * feature. `other` is left unchanged.
+   * @throws KoanError `USAGE` when the two counted different numbers of examples or share a feature, or their
+   * options differ.
+   */
+  addFeaturesOf(other: StatisticsAccumulator): this {
+    if (other.examples !== this.examples) throw new KoanError("USAGE", `cannot join the features of accumulators of ${this.examples} and ${other.examples} examples`);
+    if (!sameStatsOptions(this.options, other.options)) throw new KoanError("USAGE", "cannot join the features of accumulators created with different options");
+    for (const name of other.features.keys()) if (this.features.has(name)) throw new KoanError("USAGE", `both accumulators count feature "${name}"`);
+    for (const [name, theirs] of other.features) this.features.set(name, theirs.clone(this.options));
+    return this;
+  }
+
+  /**
    * The statistics of everything added so far. The accumulator stays usable.
    * @example
    * new StatisticsAccumulator().add(new Map([["x", { kind: "float", values: new Float32Array([1, 2]) }]])).finish();

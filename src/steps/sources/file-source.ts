@@ -29,7 +29,7 @@ import { DatasetWriter } from "../../data/dataset/writer.js";
 import { dataset } from "../../data/dataset/type.js";
 import { openDuckDb, sqlIdent, sqlString } from "./duckdb.js";
 import { resolveSourcePath, sourceFingerprint } from "./source-uri.js";
-import { castingSelect, datasetColumns, describe, ingestThreads, writeQuery } from "./table-dataset.js";
+import { castingSelect, datasetColumns, describe, ingestStatisticsThread, ingestThreads, writeQuery } from "./table-dataset.js";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { readFile } from "node:fs/promises";
 
@@ -144,12 +144,14 @@ export const fileSource = step({
         }
       }
       const typed = columns.map((col) => ({ name: col.name, type: p.columns?.[col.name] ? DUCK_TYPE[p.columns[col.name] as keyof typeof DUCK_TYPE] : col.type }));
+      const threads = ingestThreads(info.size);
       const writer = await DatasetWriter.create(join(ctx.scratchDir, "dataset"), {
         splits: [p.split],
         shards: p.shards,
         compression: p.compression,
         columns: datasetColumns(typed),
-        threads: ingestThreads(info.size),
+        threads,
+        statisticsThread: ingestStatisticsThread(info.size, threads),
         source: { kind: format, uri: src.uri || pathToFileURL(file).href, bytes: info.size },
         statistics: true, // counted from the column vectors while writing: the statistics step needs no second pass
       });

@@ -62,6 +62,21 @@ export function ingestThreads(sourceBytes: number): number {
   return sourceBytes < THREADED_BYTES || cores <= 2 ? 1 : Math.min(4, cores - 1);
 }
 
+/**
+ * Whether a table source written by one thread counts its numeric columns' statistics on a worker thread (see
+ * `DatasetWriterOptions.statisticsThread`): from 16 MB of source data, where the calling thread (reading DuckDB's
+ * chunks, encoding, counting the strings) is what the ingest waits for; measured 0.5 s (8%) faster on 1M rows
+ * on 2 cores, for 0.3 s more CPU. `KOAN_STATS_THREAD=1` or `0` overrides it. The statistics do not depend on it.
+ */
+export function ingestStatisticsThread(sourceBytes: number, threads: number): boolean {
+  const forced = process.env.KOAN_STATS_THREAD;
+  if (forced !== undefined && forced !== "") {
+    if (forced !== "0" && forced !== "1") throw new KoanError("CONFIG_INVALID", `KOAN_STATS_THREAD must be 0 or 1, got "${forced}"`);
+    return forced === "1";
+  }
+  return threads === 1 && sourceBytes >= THREADED_BYTES;
+}
+
 /** The dataset columns of a query's columns (for `DatasetWriter.create`'s `columns`). */
 export function datasetColumns(columns: readonly { name: string; type: string }[]): RowEncoderColumn[] {
   return columns.map((c) => ({ name: c.name, kind: kindOfDuckType(c.type) }));
