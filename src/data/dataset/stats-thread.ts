@@ -10,7 +10,7 @@ import { Worker } from "node:worker_threads";
 import { KoanError } from "../../core/errors.js";
 import { threadError } from "./thread-error.js";
 import { StatisticsAccumulator } from "../stats/accumulator.js";
-import type { StatsColumn } from "../stats/columns.js";
+import type { NumericStatsColumn } from "../stats/columns.js";
 import type { StatsOptions } from "../stats/options.js";
 import type { FromStatsWorker, StatsWorkerData, ToStatsWorker } from "./stats-worker.js";
 
@@ -50,11 +50,23 @@ export class StatisticsThread {
     return new StatisticsThread(new Worker(new URL("./stats-worker.js", import.meta.url), { workerData: data }));
   }
 
-  /** Send the columns of the split's next `rows` rows (copied); true when the caller should await {@link drained}. */
-  add(columns: readonly StatsColumn[], rows: number): boolean {
+  /**
+   * Send the numeric columns of the split's next `rows` rows; true when the caller should await {@link drained}.
+   * Each column's first `rows` values are copied into a buffer of their own, which is moved to the thread: a
+   * typed array handed to `postMessage` as it is would copy its whole underlying buffer (for DuckDB's vectors,
+   * far more than the column).
+   */
+  add(columns: readonly NumericStatsColumn[], rows: number): boolean {
     if (this.#failure) throw this.#failure;
-    const message: ToStatsWorker = { type: "chunk", base: this.#rows, rows, columns };
-    this.worker.postMessage(message);
+    const buffers: ArrayBuffer[] = [];
+    const own = columns.map((c): NumericStatsColumn => {
+      const values = c.values instanceof Float64Array ? c.values.slice(0, rows) : Float64Array.from({ length: rows }, (_, r) => c.values[r] as number);
+      const valid = c.valid ? c.valid.slice(0, rows) : null;
+      buffers.push(values.buffer, ...(valid ? [valid.buffer] : []));
+      return { name: c.name, kind: c.kind, values, valid };
+    });
+    const message: ToStatsWorker = { type: "chunk", base: this.#rows, rows, columns: own };
+    this.worker.postMessage(message, buffers);
     this.#rows += rows;
     this.#inFlight++;
     return this.#inFlight >= MAX_IN_FLIGHT;

@@ -32,7 +32,7 @@ import type { Example, FeatureKind } from "../example/types.js";
 import { formatSchemaText } from "../schema/pbtxt.js";
 import type { Schema } from "../schema/types.js";
 import { StatisticsAccumulator } from "../stats/accumulator.js";
-import type { StatsColumn } from "../stats/columns.js";
+import type { NumericStatsColumn, StatsColumn } from "../stats/columns.js";
 import { resolveStatsOptions, type StatsOptions } from "../stats/options.js";
 import { ShardedTFRecordWriter } from "../tfrecord/sharded-writer.js";
 import type { ColumnChunk } from "./column-chunk.js";
@@ -280,7 +280,7 @@ export class DatasetWriter {
     let here = columns;
     const thread = this.statsThreads.get(split);
     if (thread) {
-      const numeric = columns.filter((c) => c.kind !== "bytes");
+      const numeric = columns.filter((c): c is NumericStatsColumn => c.kind !== "bytes");
       if (numeric.length > 0 && thread.add(numeric, rows)) this.statsBehind = true;
       here = columns.filter((c) => c.kind === "bytes"); // counted here, with the rows themselves
     }
