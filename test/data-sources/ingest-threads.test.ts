@@ -151,6 +151,30 @@ test("a writer with a statistics thread keeps appending while the thread is behi
   }
 });
 
+test("a writer whose close fails stops its statistics thread: the process exits without an abort", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const script = join(dir, "close-fails.mjs");
+    const writerModule = fileURLToPath(new URL("../../src/data/dataset/writer.js", import.meta.url));
+    await writeFile(
+      script,
+      `import { rm } from "node:fs/promises";
+import { DatasetWriter } from ${JSON.stringify(writerModule)};
+const folder = ${JSON.stringify(join(dir, "ds"))};
+const w = await DatasetWriter.create(folder, { splits: ["all"], shards: 2, columns: [{ name: "x", kind: "float" }], statistics: true, statisticsThread: true });
+const x = Float64Array.from({ length: 100 }, (_, i) => i);
+for (let i = 0; i < 5; i++) if (w.appendColumns("all", { rows: 100, columns: [{ data: { kind: "float", values: x, valid: null }, stats: { name: "x", kind: "float", values: x, valid: null } }] })) await w.drained();
+await rm(folder + "/all", { recursive: true, force: true }); // the shards cannot be renamed into place
+await w.close().then(() => console.log("closed"), (e) => console.log("failed: " + e.code));`,
+    );
+    // A thread left running would keep the process alive until the timeout kills it.
+    const { stdout } = await promisify(execFile)(process.execPath, [script], { timeout: 30_000 });
+    assert.match(stdout, /failed: ENOENT/);
+  } finally {
+    await cleanup();
+  }
+});
+
 test("ingestStatisticsThread: on for large sources written by one thread, KOAN_STATS_THREAD overrides, bad values are refused", () => {
   const before = process.env.KOAN_STATS_THREAD;
   try {

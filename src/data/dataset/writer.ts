@@ -302,20 +302,26 @@ export class DatasetWriter {
     if (this.closed) throw new KoanError("USAGE", "the dataset writer is already closed");
     this.closed = true;
     const splits: Record<string, { rows: number; shards: string[] }> = {};
-    for (const name of this.options.splits) {
-      const pool = this.pools.get(name);
-      let paths: readonly string[];
-      if (pool) {
-        const { statistics } = await pool.close();
-        if (statistics && this.stats) this.stats.set(name, statistics);
-        paths = pool.paths;
-      } else {
-        paths = await (this.writers.get(name) as ShardedTFRecordWriter).close();
-        const thread = this.statsThreads.get(name);
-        const accs = this.stats?.get(name);
-        if (thread && accs) (await thread.close()).forEach((numeric, s) => (accs[s] as StatisticsAccumulator).addFeaturesOf(numeric));
+    try {
+      for (const name of this.options.splits) {
+        const pool = this.pools.get(name);
+        let paths: readonly string[];
+        if (pool) {
+          const { statistics } = await pool.close();
+          if (statistics && this.stats) this.stats.set(name, statistics);
+          paths = pool.paths;
+        } else {
+          paths = await (this.writers.get(name) as ShardedTFRecordWriter).close();
+          const thread = this.statsThreads.get(name);
+          const accs = this.stats?.get(name);
+          if (thread && accs) (await thread.close()).forEach((numeric, s) => (accs[s] as StatisticsAccumulator).addFeaturesOf(numeric));
+        }
+        splits[name] = { rows: this.rows.get(name) ?? 0, shards: paths.map((p) => `${name}/${p.slice(p.lastIndexOf("/") + 1)}`) };
       }
-      splits[name] = { rows: this.rows.get(name) ?? 0, shards: paths.map((p) => `${name}/${p.slice(p.lastIndexOf("/") + 1)}`) };
+    } catch (e) {
+      // A statistics thread of a split not yet closed must not outlive the writer (terminating one twice is harmless).
+      await Promise.all([...this.statsThreads.values()].map((t) => t.abort()));
+      throw e;
     }
     if (this.schemaText !== undefined) await writeFile(join(this.folder, "schema.pbtxt"), this.schemaText);
     let statistics: string | null = null;
