@@ -276,8 +276,7 @@ async function childRead(projectDir: string): Promise<ChildResult> {
 async function childFloor(csv: string, projectDir: string): Promise<ChildResult> {
   const { Koan } = await import("../src/index.js");
   const { openDuckDb, sqlString } = await import("../src/steps/sources/duckdb.js");
-  const { castingSelect, datasetColumns, describe } = await import("../src/steps/sources/table-dataset.js");
-  const { DuckChunkReader } = await import("../src/steps/sources/duck-columns.js");
+  const { castingSelect, datasetColumns, describe, readChunks } = await import("../src/steps/sources/table-dataset.js");
   const koan = await Koan.open({ dir: projectDir });
   const [a] = await koan.metadata.listArtifacts({ limit: 50 }).then((xs) => xs.filter((x) => x.type === "dataset"));
   const ds = (await koan.load(a as never)) as import("../src/index.js").Dataset;
@@ -291,16 +290,8 @@ async function childFloor(csv: string, projectDir: string): Promise<ChildResult>
     try {
       const source = `read_csv(${sqlString(csv)})`;
       const columns = await describe(db.connection, `SELECT * FROM ${source}`);
-      const reader = new DuckChunkReader(datasetColumns(columns));
-      const result = await db.connection.stream(castingSelect(columns, source));
       let rows = 0;
-      let pending = result.fetchChunk();
-      for (;;) {
-        const chunk = await pending;
-        if (!chunk || chunk.rowCount === 0) break;
-        pending = result.fetchChunk();
-        rows += reader.read(chunk).rows;
-      }
+      for await (const chunk of readChunks(db.connection, castingSelect(columns, source), datasetColumns(columns))) rows += chunk.rows;
       return rows;
     } finally {
       db.close();

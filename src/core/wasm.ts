@@ -26,7 +26,7 @@ export interface WasmKernel {
 }
 
 /** Bytes of a WebAssembly memory page. */
-export const WASM_PAGE = 65536;
+const WASM_PAGE = 65536;
 
 const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 const compiled = new Map<string, object>();

@@ -39,7 +39,6 @@ interface Placement {
   values: number;
   valid: number;
   blob: number;
-  blobBytes: number;
 }
 
 /** See the module comment. */
@@ -75,7 +74,7 @@ export class ExampleChunkEncoder {
     this.#descs = align8(at);
     this.#area = align8(this.#descs + 4 * DESC_WORDS * this.#plans.length);
     this.#reserve(this.#area);
-    this.#placements = this.#plans.map(() => ({ values: 0, valid: 0, blob: 0, blobBytes: 0 }));
+    this.#placements = this.#plans.map(() => ({ values: 0, valid: 0, blob: 0 }));
     this.#plans.forEach((p, k) => {
       const d = (this.#descs >> 2) + k * DESC_WORDS;
       this.#u32[d] = p.code;
@@ -103,7 +102,6 @@ export class ExampleChunkEncoder {
         for (let r = 0; r < rows; r++) bytes += keys[r]?.length ?? 0;
         place.valid = align8(at + 4 * (rows + 1));
         place.blob = align8(place.valid + rows);
-        place.blobBytes = bytes;
         at = align8(place.blob + bytes);
       } else {
         const held = col.kind === "float" ? col.values.length : col.words.length >> 1;

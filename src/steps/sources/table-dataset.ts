@@ -105,8 +105,11 @@ export async function writeQuery(
   return n;
 }
 
-/** The result of `select` chunk by chunk, read on this thread; the next chunk is fetched while one is written. */
-async function* readChunks(connection: DuckDBConnection, select: string, columns: readonly RowEncoderColumn[]): AsyncGenerator<ColumnChunk> {
+/**
+ * The result of `select` chunk by chunk as column chunks of `columns` (see {@link datasetColumns}), read on this
+ * thread; the next chunk is fetched while one is being used.
+ */
+export async function* readChunks(connection: DuckDBConnection, select: string, columns: readonly RowEncoderColumn[]): AsyncGenerator<ColumnChunk> {
   const reader = new DuckChunkReader(columns);
   const result = await connection.stream(select);
   let pending: Promise<DuckDBDataChunk | null> = result.fetchChunk();
