@@ -10,6 +10,7 @@
  */
 import { createRequire } from "node:module";
 import { dirname } from "node:path";
+import { loadCommonJs } from "../core/commonjs.js";
 import { KoanError } from "../core/errors.js";
 import { loadTf, type Tf } from "./tf.js";
 
@@ -34,7 +35,7 @@ function probeNode(tf: Tf): Promise<string | undefined> {
   nodeProbe ??= (async () => {
     const specifier: string = NODE_PACKAGE;
     try {
-      await import(specifier);
+      await loadCommonJs(specifier);
     } catch (e) {
       const code = (e as { code?: string }).code;
       if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") return `${NODE_PACKAGE} is not installed`;
@@ -49,7 +50,7 @@ function probeNode(tf: Tf): Promise<string | undefined> {
 /** Register the WASM backend's binaries (once): SIMD when the runtime has it, one thread. */
 function initWasm(): Promise<boolean> {
   wasmInit ??= (async () => {
-    const wasm = await import("@tensorflow/tfjs-backend-wasm");
+    const wasm = await loadCommonJs<typeof import("@tensorflow/tfjs-backend-wasm")>("@tensorflow/tfjs-backend-wasm");
     const require = createRequire(import.meta.url);
     // The package's dist folder holds tfjs-backend-wasm{,-simd,-threaded-simd}.wasm; Node reads them by path.
     const dist = dirname(require.resolve("@tensorflow/tfjs-backend-wasm"));

@@ -4,6 +4,7 @@
  * @module
  */
 import type * as TfModule from "@tensorflow/tfjs";
+import { loadCommonJs } from "../core/commonjs.js";
 import { KoanError } from "../core/errors.js";
 
 /** The `@tensorflow/tfjs` namespace. */
@@ -15,14 +16,11 @@ export type Tensor = TfModule.Tensor;
 
 let loaded: Promise<Tf> | undefined;
 
-/** Import `@tensorflow/tfjs` once (the same module instance for every caller). */
+/** Load `@tensorflow/tfjs` once (the same module instance for every caller; see core/commonjs.ts for why `require`). */
 export function loadTf(): Promise<Tf> {
-  loaded ??= import("@tensorflow/tfjs").then(
-    (m) => ((m as unknown as { default?: Tf }).default?.sequential ? (m as unknown as { default: Tf }).default : (m as unknown as Tf)),
-    (e: unknown) => {
-      loaded = undefined;
-      throw new KoanError("INTERNAL", `@tensorflow/tfjs could not be loaded: ${(e as Error).message}`, { cause: e, hint: "reinstall Koan's dependencies (npm install)" });
-    },
-  );
+  loaded ??= loadCommonJs<Tf>("@tensorflow/tfjs").catch((e: unknown) => {
+    loaded = undefined;
+    throw new KoanError("INTERNAL", `@tensorflow/tfjs could not be loaded: ${(e as Error).message}`, { cause: e, hint: "reinstall Koan's dependencies (npm install)" });
+  });
   return loaded;
 }

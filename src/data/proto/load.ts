@@ -6,6 +6,7 @@
  * @module
  */
 import type { Type } from "protobufjs";
+import { loadCommonJs } from "../../core/commonjs.js";
 import { KoanError } from "../../core/errors.js";
 import { DATASET_FEATURE_STATISTICS_LIST, STATISTICS_PROTO_SOURCE } from "./statistics-proto.js";
 
@@ -32,8 +33,7 @@ export function loadStatisticsTypes(): Promise<StatisticsTypes> {
 }
 
 async function build(): Promise<StatisticsTypes> {
-  const mod = await import("protobufjs");
-  const protobuf = mod.default;
+  const protobuf = await loadCommonJs<typeof import("protobufjs")>("protobufjs");
   const { root } = protobuf.parse(STATISTICS_PROTO_SOURCE, { keepCase: false });
   return { datasetFeatureStatisticsList: root.lookupType(DATASET_FEATURE_STATISTICS_LIST) };
 }

@@ -4,6 +4,7 @@
  * @module
  */
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { loadCommonJs } from "../../core/commonjs.js";
 
 /** An open DuckDB connection and a way to close it. */
 export interface DuckDb {
@@ -13,7 +14,7 @@ export interface DuckDb {
 
 /** Open an in-memory DuckDB with one thread. */
 export async function openDuckDb(): Promise<DuckDb> {
-  const { DuckDBInstance } = await import("@duckdb/node-api");
+  const { DuckDBInstance } = await loadCommonJs<typeof import("@duckdb/node-api")>("@duckdb/node-api");
   const instance = await DuckDBInstance.create(":memory:", { threads: "1" });
   const connection = await instance.connect();
   return {
