@@ -96,6 +96,28 @@ test("a dataset written by 1, 2 or 3 threads, or with a statistics thread, is th
   }
 });
 
+test("with a statistics thread, a split of string columns only gets the same statistics (the thread counts its rows)", async () => {
+  const { dir, cleanup } = await tempDir();
+  try {
+    const strings = COLUMNS.filter((c) => c.kind === "bytes");
+    const write = async (folder: string, statisticsThread: boolean): Promise<Buffer> => {
+      const w = await DatasetWriter.create(folder, { splits: ["all"], shards: 3, columns: strings, statistics: true, statisticsThread });
+      for (const [from, rows] of [[0, 700], [700, 2048]] as const) {
+        const c = chunk(from, rows);
+        if (w.appendColumns("all", { rows, columns: c.columns.filter((col) => col.data.kind === "bytes") })) await w.drained();
+      }
+      await w.close();
+      return readFile(join(folder, "statistics.json"));
+    };
+    const plain = await write(join(dir, "plain"), false);
+    const threaded = await write(join(dir, "threaded"), true);
+    assert.ok(plain.equals(threaded), "statistics.json differs with a statistics thread");
+    assert.match(plain.toString(), /"code"/);
+  } finally {
+    await cleanup();
+  }
+});
+
 test("a threaded split takes only column chunks, and the writer needs its columns", async () => {
   const { dir, cleanup } = await tempDir();
   try {

@@ -52,21 +52,31 @@ export class StatisticsThread {
 
   /**
    * Send the numeric columns of the split's next `rows` rows; true when the caller should await {@link drained}.
-   * Each column's first `rows` values are copied into a buffer of their own, which is moved to the thread: a
+   * The columns' first `rows` values are copied into one buffer of their own, which is moved to the thread: a
    * typed array handed to `postMessage` as it is would copy its whole underlying buffer (for DuckDB's vectors,
-   * far more than the column).
+   * far more than the column), and each buffer moved costs about as much as the message itself.
    */
   add(columns: readonly NumericStatsColumn[], rows: number): boolean {
     if (this.#failure) throw this.#failure;
-    const buffers: ArrayBuffer[] = [];
+    let bytes = 0;
+    for (const c of columns) bytes += 8 * rows + (c.valid ? (rows + 7) & ~7 : 0);
+    const buffer = new ArrayBuffer(bytes);
+    let at = 0;
     const own = columns.map((c): NumericStatsColumn => {
-      const values = c.values instanceof Float64Array ? c.values.slice(0, rows) : Float64Array.from({ length: rows }, (_, r) => c.values[r] as number);
-      const valid = c.valid ? c.valid.slice(0, rows) : null;
-      buffers.push(values.buffer, ...(valid ? [valid.buffer] : []));
+      const values = new Float64Array(buffer, at, rows);
+      at += 8 * rows;
+      if (c.values instanceof Float64Array) values.set(c.values.subarray(0, rows));
+      else for (let r = 0; r < rows; r++) values[r] = c.values[r] as number;
+      let valid: Uint8Array | null = null;
+      if (c.valid) {
+        valid = new Uint8Array(buffer, at, rows);
+        valid.set(c.valid.subarray(0, rows));
+        at += (rows + 7) & ~7;
+      }
       return { name: c.name, kind: c.kind, values, valid };
     });
     const message: ToStatsWorker = { type: "chunk", base: this.#rows, rows, columns: own };
-    this.worker.postMessage(message, buffers);
+    this.worker.postMessage(message, [buffer]);
     this.#rows += rows;
     this.#inFlight++;
     return this.#inFlight >= MAX_IN_FLIGHT;
@@ -78,8 +88,12 @@ export class StatisticsThread {
     if (this.#failure) throw this.#failure;
   }
 
-  /** Wait until every chunk is counted, stop the thread, and return its accumulator of each shard. */
-  async close(): Promise<StatisticsAccumulator[]> {
+  /**
+   * Wait until every chunk is counted, stop the thread, and return what it counted: the accumulators of the
+   * split's shards merged in shard order, which is what {@link StatisticsAccumulator.mergeAll} of the split's
+   * accumulators gives for these columns.
+   */
+  async close(): Promise<StatisticsAccumulator> {
     if (this.#failure) throw this.#failure;
     const reply = await new Promise<FromStatsWorker>((resolve) => {
       this.#settle = resolve;
@@ -88,7 +102,7 @@ export class StatisticsThread {
     await this.worker.terminate();
     if (this.#failure) throw this.#failure;
     if (reply.type !== "closed") throw new KoanError("INTERNAL", "the statistics thread did not close");
-    return reply.statistics.map((s) => StatisticsAccumulator.fromJSON(s));
+    return StatisticsAccumulator.fromJSON(reply.statistics);
   }
 
   /** Stop the thread, discarding what it counted. */

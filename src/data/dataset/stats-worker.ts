@@ -1,7 +1,8 @@
 /**
  * Entry point of a statistics worker thread (see stats-thread.ts): one statistics accumulator per shard of a
  * split, counting the columns it is sent exactly as the writing thread would (row `i` of the split goes to shard
- * `i % shardCount`), so the statistics do not depend on where they are counted.
+ * `i % shardCount`), so the statistics do not depend on where they are counted. At the end it merges them shard
+ * by shard ({@link StatisticsAccumulator.mergeAll}, as the split's statistics are defined) and sends the result.
  * @module
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -25,7 +26,8 @@ export type ToStatsWorker =
 /** Messages from a statistics worker. */
 export type FromStatsWorker =
   | { readonly type: "ack" }
-  | { readonly type: "closed"; readonly statistics: readonly AccumulatorState[] }
+  /** The shards' accumulators merged in shard order. */
+  | { readonly type: "closed"; readonly statistics: AccumulatorState }
   | ThreadErrorMessage;
 
 const data = workerData as StatsWorkerData;
@@ -45,7 +47,7 @@ port?.on("message", (message: ToStatsWorker) => {
       }
       post({ type: "ack" });
     } else {
-      post({ type: "closed", statistics: accumulators.map((a) => a.toJSON()) });
+      post({ type: "closed", statistics: StatisticsAccumulator.mergeAll(accumulators, data.statistics).toJSON() });
     }
   } catch (e) {
     failed = true;

@@ -94,6 +94,8 @@ export class DatasetWriter {
   private encoder: ExampleChunkEncoder | undefined;
   /** Per split, the thread counting its numeric columns (with `statisticsThread`). */
   private readonly statsThreads = new Map<string, StatisticsThread>();
+  /** Per split, what its statistics thread counted, merged over the shards (set on close). */
+  private readonly threadStats = new Map<string, StatisticsAccumulator>();
   /** Set when a statistics thread is behind: the next append says so. */
   private statsBehind = false;
 
@@ -281,7 +283,7 @@ export class DatasetWriter {
     const thread = this.statsThreads.get(split);
     if (thread) {
       const numeric = columns.filter((c): c is NumericStatsColumn => c.kind !== "bytes");
-      if (numeric.length > 0 && thread.add(numeric, rows)) this.statsBehind = true;
+      if (thread.add(numeric, rows)) this.statsBehind = true; // also with no numeric columns: it counts the rows
       here = columns.filter((c) => c.kind === "bytes"); // counted here, with the rows themselves
     }
     const shards = accs.length;
@@ -311,10 +313,11 @@ export class DatasetWriter {
           if (statistics && this.stats) this.stats.set(name, statistics);
           paths = pool.paths;
         } else {
-          paths = await (this.writers.get(name) as ShardedTFRecordWriter).close();
+          // The shards' last writes and the statistics thread's last chunks finish side by side.
           const thread = this.statsThreads.get(name);
-          const accs = this.stats?.get(name);
-          if (thread && accs) (await thread.close()).forEach((numeric, s) => (accs[s] as StatisticsAccumulator).addFeaturesOf(numeric));
+          const [written, counted] = await Promise.all([(this.writers.get(name) as ShardedTFRecordWriter).close(), thread?.close()]);
+          paths = written;
+          if (counted) this.threadStats.set(name, counted);
         }
         splits[name] = { rows: this.rows.get(name) ?? 0, shards: paths.map((p) => `${name}/${p.slice(p.lastIndexOf("/") + 1)}`) };
       }
@@ -328,7 +331,11 @@ export class DatasetWriter {
     if (this.stats && [...this.rows].every(([name, n]) => this.statsRows.get(name) === n)) {
       const options = resolveStatsOptions(this.options.statistics === true ? {} : (this.options.statistics as StatsOptions));
       const stats = this.stats;
-      const splitStats = this.options.splits.map((name) => StatisticsAccumulator.mergeAll(stats.get(name) ?? [], options).finish({ name }));
+      const splitStats = this.options.splits.map((name) => {
+        const merged = StatisticsAccumulator.mergeAll(stats.get(name) ?? [], options);
+        const counted = this.threadStats.get(name);
+        return (counted ? merged.addFeaturesOf(counted) : merged).finish({ name });
+      });
       await writeFile(join(this.folder, STATISTICS_FILE), formatStoredStatistics({ options, splits: splitStats }));
       statistics = STATISTICS_FILE;
     }
