@@ -11,6 +11,9 @@ import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { DatasetWriter } from "../../src/data/dataset/writer.js";
+import { StatisticsThread } from "../../src/data/dataset/stats-thread.js";
+import { StatisticsAccumulator } from "../../src/data/stats/accumulator.js";
+import type { NumericStatsColumn } from "../../src/data/stats/columns.js";
 import type { ColumnChunk } from "../../src/data/dataset/column-chunk.js";
 import type { RowEncoderColumn } from "../../src/data/example/row-encoder.js";
 import { ingestStatisticsThread, ingestThreads } from "../../src/steps/sources/table-dataset.js";
@@ -118,6 +121,32 @@ test("with a statistics thread, a split of string columns only gets the same sta
   }
 });
 
+test("a statistics thread counts what accumulators on this thread count: batches of many chunks, a chunk larger than a batch, columns that change", async () => {
+  const shards = 3;
+  const here = Array.from({ length: shards }, () => new StatisticsAccumulator());
+  const thread = StatisticsThread.open(shards, {});
+  try {
+    let row = 0;
+    for (const [i, size] of [2048, 5000, 1, 20000, 7000, 2048, 3].entries()) {
+      const c = chunk(row, size);
+      // From the sixth chunk on, "big" is left out: the thread sends its batch and starts one of other columns.
+      const numeric = c.columns
+        .map((col) => col.stats)
+        .filter((col): col is NumericStatsColumn => col.kind !== "bytes" && (i < 5 || col.name !== "big"))
+        .map((col) => (i % 2 === 1 && col.name === "x" ? { ...col, valid: null } : col)); // batches that mix NULL-free and other chunks
+      thread.add(numeric, size);
+      here.forEach((acc, s) => acc.addColumns(numeric, size, (((s - row) % shards) + shards) % shards, shards));
+      row += size;
+      await thread.drained();
+    }
+    const counted = await thread.close();
+    assert.deepEqual(counted.toJSON(), StatisticsAccumulator.mergeAll(here).toJSON());
+    assert.equal(counted.toJSON().numExamples, row);
+  } finally {
+    await thread.abort();
+  }
+});
+
 test("a threaded split takes only column chunks, and the writer needs its columns", async () => {
   const { dir, cleanup } = await tempDir();
   try {
@@ -160,7 +189,7 @@ test("a writer with a statistics thread keeps appending while the thread is behi
     const w = await DatasetWriter.create(folder, { splits: ["all"], shards: 3, columns: COLUMNS, statistics: true, statisticsThread: true });
     let behind = 0;
     for (let i = 0; i < 40; i++) {
-      if (w.appendColumns("all", chunk(i * 500, 500))) {
+      if (w.appendColumns("all", chunk(i * 4096, 4096))) {
         behind++;
         await w.drained();
       }

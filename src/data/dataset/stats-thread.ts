@@ -1,9 +1,12 @@
 /**
  * Counting some columns' statistics on a worker thread while the calling thread encodes, writes and counts the
- * others: the numeric columns, whose values travel as typed arrays (a copy of a few kilobytes per chunk), while
- * string columns, which would have to be copied string by string, stay on the calling thread. The thread keeps one
- * accumulator per shard and counts exactly as the calling thread would, so the statistics do not depend on it. At
- * most a few chunks are in flight; {@link StatisticsThread.add} reports when the caller should wait.
+ * others: the numeric columns, whose values travel as typed arrays, while string columns, which would have to be
+ * copied string by string, stay on the calling thread. The thread keeps one accumulator per shard and counts
+ * exactly as the calling thread would, so the statistics do not depend on it.
+ *
+ * Chunks are gathered into batches of up to {@link BATCH_ROWS} rows, each one buffer moved to the thread in one
+ * message: a message costs about 0.3 ms here, which per DuckDB chunk of 2,048 rows added up to 0.15 s per million
+ * rows. At most a few batches are in flight; {@link StatisticsThread.add} reports when the caller should wait.
  * @module
  */
 import { Worker } from "node:worker_threads";
@@ -14,13 +17,30 @@ import type { NumericStatsColumn } from "../stats/columns.js";
 import type { StatsOptions } from "../stats/options.js";
 import type { FromStatsWorker, StatsWorkerData, ToStatsWorker } from "./stats-worker.js";
 
-/** Chunks sent and not yet counted, from which {@link StatisticsThread.add} says the caller is ahead. */
-const MAX_IN_FLIGHT = 8;
+/** Rows per batch sent to the thread (a chunk of more rows is sent on its own). */
+const BATCH_ROWS = 16384;
+/** Batches sent and not yet counted, from which {@link StatisticsThread.add} says the caller is ahead. */
+const MAX_IN_FLIGHT = 4;
+
+/** Rows gathered for the next message: one buffer holding each column's values, then each column's validity. */
+interface Batch {
+  readonly names: readonly string[];
+  readonly kinds: readonly NumericStatsColumn["kind"][];
+  readonly capacity: number;
+  readonly buffer: ArrayBuffer;
+  readonly values: Float64Array[];
+  readonly valid: Uint8Array[];
+  /** Per column, whether a gathered row is NULL. */
+  readonly nulls: boolean[];
+  rows: number;
+}
 
 /** A worker thread counting some columns of one split. */
 export class StatisticsThread {
   #inFlight = 0;
+  /** Rows sent so far. */
   #rows = 0;
+  #batch: Batch | undefined;
   #failure: KoanError | undefined;
   #waiters: (() => void)[] = [];
   #settle: ((m: FromStatsWorker) => void) | null = null;
@@ -51,35 +71,52 @@ export class StatisticsThread {
   }
 
   /**
-   * Send the numeric columns of the split's next `rows` rows; true when the caller should await {@link drained}.
-   * The columns' first `rows` values are copied into one buffer of their own, which is moved to the thread: a
-   * typed array handed to `postMessage` as it is would copy its whole underlying buffer (for DuckDB's vectors,
-   * far more than the column), and each buffer moved costs about as much as the message itself.
+   * Count the numeric columns of the split's next `rows` rows; true when the caller should await {@link drained}.
+   * The values are copied (the columns can be reused once this returns) into the current batch, which is sent
+   * when full; a chunk with other columns than the batch's first sends the batch first.
    */
   add(columns: readonly NumericStatsColumn[], rows: number): boolean {
     if (this.#failure) throw this.#failure;
-    let bytes = 0;
-    for (const c of columns) bytes += 8 * rows + (c.valid ? (rows + 7) & ~7 : 0);
-    const buffer = new ArrayBuffer(bytes);
-    let at = 0;
-    const own = columns.map((c): NumericStatsColumn => {
-      const values = new Float64Array(buffer, at, rows);
-      at += 8 * rows;
-      if (c.values instanceof Float64Array) values.set(c.values.subarray(0, rows));
-      else for (let r = 0; r < rows; r++) values[r] = c.values[r] as number;
-      let valid: Uint8Array | null = null;
+    let batch = this.#batch;
+    if (batch && (batch.rows + rows > batch.capacity || !sameColumns(batch, columns))) {
+      this.#send();
+      batch = undefined;
+    }
+    batch ??= this.#batch = newBatch(columns, Math.max(BATCH_ROWS, rows));
+    const at = batch.rows;
+    columns.forEach((c, k) => {
+      const values = batch.values[k] as Float64Array;
+      if (c.values instanceof Float64Array) values.set(c.values.subarray(0, rows), at);
+      else for (let r = 0; r < rows; r++) values[at + r] = c.values[r] as number;
+      const valid = batch.valid[k] as Uint8Array;
       if (c.valid) {
-        valid = new Uint8Array(buffer, at, rows);
-        valid.set(c.valid.subarray(0, rows));
-        at += (rows + 7) & ~7;
-      }
-      return { name: c.name, kind: c.kind, values, valid };
+        valid.set(c.valid.subarray(0, rows), at);
+        if (!batch.nulls[k] && c.valid.subarray(0, rows).includes(0)) batch.nulls[k] = true;
+      } else valid.fill(1, at, at + rows);
     });
-    const message: ToStatsWorker = { type: "chunk", base: this.#rows, rows, columns: own };
-    this.worker.postMessage(message, [buffer]);
+    batch.rows += rows;
+    if (batch.rows === batch.capacity) this.#send();
+    return this.#inFlight >= MAX_IN_FLIGHT;
+  }
+
+  /** Send the current batch, if any. */
+  #send(): void {
+    const batch = this.#batch;
+    this.#batch = undefined;
+    if (!batch) return;
+    const rows = batch.rows;
+    const columns = batch.names.map(
+      (name, k): NumericStatsColumn => ({
+        name,
+        kind: batch.kinds[k] as NumericStatsColumn["kind"],
+        values: (batch.values[k] as Float64Array).subarray(0, rows),
+        valid: batch.nulls[k] ? (batch.valid[k] as Uint8Array).subarray(0, rows) : null,
+      }),
+    );
+    const message: ToStatsWorker = { type: "chunk", base: this.#rows, rows, columns };
+    this.worker.postMessage(message, [batch.buffer]);
     this.#rows += rows;
     this.#inFlight++;
-    return this.#inFlight >= MAX_IN_FLIGHT;
   }
 
   /** Resolves when fewer than the maximum of chunks are in flight; rejects when the thread failed. */
@@ -95,6 +132,7 @@ export class StatisticsThread {
    */
   async close(): Promise<StatisticsAccumulator> {
     if (this.#failure) throw this.#failure;
+    this.#send();
     const reply = await new Promise<FromStatsWorker>((resolve) => {
       this.#settle = resolve;
       this.worker.postMessage({ type: "close" } satisfies ToStatsWorker);
@@ -108,6 +146,7 @@ export class StatisticsThread {
   /** Stop the thread, discarding what it counted. */
   async abort(): Promise<void> {
     this.#settle = null;
+    this.#batch = undefined;
     this.#inFlight = 0;
     await this.worker.terminate();
   }
@@ -125,4 +164,23 @@ export class StatisticsThread {
     this.#waiters = [];
     for (const w of waiters) w();
   }
+}
+
+function newBatch(columns: readonly NumericStatsColumn[], capacity: number): Batch {
+  const n = columns.length;
+  const buffer = new ArrayBuffer(n * 8 * capacity + n * capacity);
+  return {
+    names: columns.map((c) => c.name),
+    kinds: columns.map((c) => c.kind),
+    capacity,
+    buffer,
+    values: columns.map((_, k) => new Float64Array(buffer, k * 8 * capacity, capacity)),
+    valid: columns.map((_, k) => new Uint8Array(buffer, n * 8 * capacity + k * capacity, capacity)),
+    nulls: columns.map(() => false),
+    rows: 0,
+  };
+}
+
+function sameColumns(batch: Batch, columns: readonly NumericStatsColumn[]): boolean {
+  return columns.length === batch.names.length && columns.every((c, k) => c.name === batch.names[k] && c.kind === batch.kinds[k]);
 }
