@@ -110,6 +110,8 @@ export const fileSource = step({
     try {
       const c = duck.connection;
       let source: string;
+      /** The source's columns, when known without asking DuckDB again. */
+      let known: { name: string; type: string }[] | undefined;
       if (format === "csv") {
         let sniffed: { name: string; type: string }[];
         try {
@@ -125,6 +127,7 @@ export const fileSource = step({
         }
         const types = Object.entries(declared).map(([k, v]) => `${sqlString(k)}: '${DUCK_TYPE[v]}'`);
         source = csvSource(file, p, types.length ? `, types={${types.join(", ")}}` : "");
+        if (!types.length) known = sniffed; // the query just described
       } else if (format === "jsonl") {
         source = `read_json(${sqlString(file)}, format='newline_delimited')`;
       } else if (format === "json") {
@@ -133,10 +136,13 @@ export const fileSource = step({
         source = `read_parquet(${sqlString(file)})`;
       }
       let columns: { name: string; type: string }[];
-      try {
-        columns = await describe(c, `SELECT * FROM ${source}`);
-      } catch (e) {
-        throw dataError(file, messageOf(e));
+      if (known) columns = known;
+      else {
+        try {
+          columns = await describe(c, `SELECT * FROM ${source}`);
+        } catch (e) {
+          throw dataError(file, messageOf(e));
+        }
       }
       if (format !== "csv" && p.columns) {
         for (const col of Object.keys(p.columns)) {
