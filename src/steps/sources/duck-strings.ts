@@ -5,7 +5,9 @@
  * DuckDB stores each value as a 16-byte `string_t`: a uint32 length, then either the bytes themselves (up to 12,
  * "inlined") or a prefix and a pointer. Inlined values are read straight from the vector's memory; a small
  * per-column cache maps their 16 bytes to the string made before, so a column of few distinct values builds each
- * string once. Longer values, and vectors that do not expose their memory, go through `getItem`.
+ * string once. A column of many distinct values, whose cache is full and mostly misses, stops asking it (a miss
+ * in a full table probes about as long as making the string). Longer values, and vectors that do not expose
+ * their memory, go through `getItem`.
  * @module
  */
 import type { DuckDBDataChunk } from "@duckdb/node-api";
@@ -16,12 +18,31 @@ type DuckVector = ReturnType<DuckDBDataChunk["getColumnVector"]>;
 const SLOTS = 4096; // a power of two
 const MAX_ENTRIES = 3072;
 const INLINE = 12;
+/** Lookups of a full cache after which it is judged, and the hits below which it is given up. */
+const JUDGE_AFTER = 4096;
+const MIN_HITS = JUDGE_AFTER / 2;
 
 /** Cache of inlined strings by their (length, 12 masked bytes), per column; stops growing when full. */
 export class InlineStringCache {
   readonly #words = new Int32Array(SLOTS * 4);
   readonly #strings: (string | undefined)[] = new Array<string | undefined>(SLOTS);
   #entries = 0;
+  /** Lookups and hits since the cache filled up. */
+  #lookups = 0;
+  #hits = 0;
+  /** False once a full cache missed too often: the column's values are then made without it. */
+  useful = true;
+
+  /**
+   * Count a lookup of a full cache; after {@link JUDGE_AFTER} of them, a cache that hit fewer than half the time
+   * is given up ({@link useful} turns false).
+   */
+  judge(hit: boolean): void {
+    if (this.#entries < MAX_ENTRIES) return;
+    this.#lookups++;
+    if (hit) this.#hits++;
+    if (this.#lookups === JUDGE_AFTER && this.#hits < MIN_HITS) this.useful = false;
+  }
 
   /** The cached string of an inlined value, or undefined. `w` are the masked words (length, bytes 0-3, 4-7, 8-11). */
   get(w0: number, w1: number, w2: number, w3: number): string | undefined {
@@ -57,6 +78,16 @@ function hash(a: number, b: number, c: number, d: number): number {
   h = Math.imul(h ^ c ^ (h >>> 13), 0x85ebca6b);
   h = Math.imul(h ^ d ^ (h >>> 16), 0xc2b2ae35);
   return (h ^ (h >>> 15)) >>> 0;
+}
+
+/**
+ * The binary string of `len` (at most 12) bytes from `at`: built char by char, which for strings this short
+ * (V8 makes them flat, not ropes) is about twice as fast as `Buffer#toString("latin1")`.
+ */
+function inlineString(bytes: Uint8Array, at: number, len: number): string {
+  let s = "";
+  for (let i = at; i < at + len; i++) s += String.fromCharCode(bytes[i] as number);
+  return s;
 }
 
 /** Mask keeping the first `n` (0..4) little-endian bytes of a word. */
@@ -104,12 +135,17 @@ export function readVarcharKeys(vector: DuckVector, rows: number, cache: InlineS
       keys[r] = v === null || v === undefined ? null : binaryKeyOfText(String(v));
       continue;
     }
+    if (!cache.useful) {
+      keys[r] = inlineString(bytes, r * 16 + 4, len);
+      continue;
+    }
     const w1 = (words[at + 1] as number) & mask(len);
     const w2 = (words[at + 2] as number) & mask(len - 4);
     const w3 = (words[at + 3] as number) & mask(len - 8);
     let key = cache.get(len, w1, w2, w3);
+    cache.judge(key !== undefined);
     if (key === undefined) {
-      key = bytes.toString("latin1", r * 16 + 4, r * 16 + 4 + len);
+      key = inlineString(bytes, r * 16 + 4, len);
       cache.set(len, w1, w2, w3, key);
     }
     keys[r] = key;
