@@ -10,6 +10,7 @@ import type { JobHandle, JobStatus, StepBackend, StepJob } from "../types.js";
 import { jobLogReader, loggingError, type JobLogReader } from "./logging.js";
 import { apiRoot, customJobRequest, projectOf, type VertexBackendConfig, type VertexJobRequest } from "./request.js";
 import { vertexJobStatus, type CustomJobResource } from "./state.js";
+import { loadCommonJs } from "../../core/commonjs.js";
 
 /** What the backend needs from outside (tests give a fixed token). */
 export interface VertexDeps {
@@ -23,7 +24,7 @@ const SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 async function adcToken(): Promise<() => Promise<string>> {
   let auth: { getAccessToken(): Promise<string | null | undefined> };
   try {
-    const { GoogleAuth } = await import("google-auth-library");
+    const { GoogleAuth } = await loadCommonJs<typeof import("google-auth-library")>("google-auth-library");
     auth = new GoogleAuth({ scopes: [SCOPE] });
   } catch (e) {
     throw new KoanError("CONFIG_INVALID", `google-auth-library is not installed: ${messageOf(e)}`, { hint: "npm install google-auth-library" });

@@ -119,7 +119,7 @@ export class StatisticsThread {
     this.#inFlight++;
   }
 
-  /** Resolves when fewer than the maximum of chunks are in flight; rejects when the thread failed. */
+  /** Resolves when fewer than the maximum of batches are in flight; rejects when the thread failed. */
   async drained(): Promise<void> {
     while (!this.#failure && this.#inFlight >= MAX_IN_FLIGHT) await new Promise<void>((resolve) => this.#waiters.push(resolve));
     if (this.#failure) throw this.#failure;

@@ -9,6 +9,7 @@ import { KOAN_VERSION } from "../../version.js";
 import { queueNameOf, type QueueConfig } from "./config.js";
 import { closeConnection, producerConnection, unreachable } from "./redis.js";
 import { JOB_NAMES, mergeJobId, shardJobId, stepJobId, type MergeTask, type QueueTask, type ShardTask, type StepTask } from "./tasks.js";
+import { loadCommonJs } from "../../core/commonjs.js";
 
 /** An open queue and its connection. */
 export interface OpenQueue {
@@ -33,7 +34,7 @@ export function stepJobOptions(config: QueueConfig, jobId: string) {
 /** Open the stack's queue on a fail-fast connection (`ORCHESTRATOR_UNAVAILABLE` when Redis does not answer). */
 export async function openQueue(config: QueueConfig, stack: string, connection?: Redis): Promise<OpenQueue> {
   const own = connection ? undefined : await producerConnection(config);
-  const { Queue: BullQueue } = await import("bullmq");
+  const { Queue: BullQueue } = await loadCommonJs<typeof import("bullmq")>("bullmq");
   const name = queueNameOf(config, stack);
   const queue = new BullQueue<QueueTask>(name, { connection: (connection ?? own) as Redis, prefix: config.prefix });
   queue.on("error", () => undefined);
@@ -87,7 +88,7 @@ export async function ensureStepQueued(open: OpenQueue, config: QueueConfig, run
  * every shard job has finished (a shard that fails for good fails the merge job, and the step is recorded failed).
  */
 export async function enqueueShards(open: OpenQueue, config: QueueConfig, prefix: string, runId: string, step: string, count: number): Promise<void> {
-  const { FlowProducer } = await import("bullmq");
+  const { FlowProducer } = await loadCommonJs<typeof import("bullmq")>("bullmq");
   const flows = new FlowProducer({ connection: open.connection, prefix });
   flows.on("error", () => undefined);
   try {

@@ -7,6 +7,7 @@ import type { Redis } from "ioredis";
 import { KoanError, messageOf } from "../../core/errors.js";
 import { redactUri } from "../../secrets/redact.js";
 import type { QueueConfig } from "./config.js";
+import { loadCommonJs } from "../../core/commonjs.js";
 
 /** The error for a Redis that does not answer (the URL is shown without its password). */
 export function unreachable(config: Pick<QueueConfig, "url">, cause: unknown): KoanError {
@@ -21,7 +22,7 @@ export function unreachable(config: Pick<QueueConfig, "url">, cause: unknown): K
  * `connectTimeoutMs`, never queues commands while disconnected. Throws `ORCHESTRATOR_UNAVAILABLE`.
  */
 export async function producerConnection(config: QueueConfig): Promise<Redis> {
-  const { Redis: RedisClient } = await import("ioredis");
+  const { Redis: RedisClient } = await loadCommonJs<typeof import("ioredis")>("ioredis");
   const client = new RedisClient(config.url, {
     lazyConnect: true,
     connectTimeout: config.connectTimeoutMs,
@@ -42,7 +43,7 @@ export async function producerConnection(config: QueueConfig): Promise<Redis> {
 
 /** A connection for a worker: reconnects for ever (BullMQ's blocking commands need no retry limit). */
 export async function workerConnection(config: QueueConfig, onError: (e: Error) => void): Promise<Redis> {
-  const { Redis: RedisClient } = await import("ioredis");
+  const { Redis: RedisClient } = await loadCommonJs<typeof import("ioredis")>("ioredis");
   const client = new RedisClient(config.url, {
     connectTimeout: config.connectTimeoutMs,
     maxRetriesPerRequest: null,

@@ -28,6 +28,7 @@ import { enqueueShards, openQueue, type OpenQueue } from "./queue.js";
 import type { TaskRequest } from "./protocol.js";
 import { closeConnection, workerConnection } from "./redis.js";
 import type { QueueTask } from "./tasks.js";
+import { loadCommonJs } from "../../core/commonjs.js";
 
 /** Options of {@link startWorker}. */
 export interface WorkerOptions {
@@ -113,7 +114,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<QueueWor
     };
 
     const runStep = async (job: Job<QueueTask>, task: Extract<QueueTask, { kind: "step" | "merge" | "shard" }>): Promise<unknown> => {
-      const { UnrecoverableError } = await import("bullmq");
+      const { UnrecoverableError } = await loadCommonJs<typeof import("bullmq")>("bullmq");
       const label = `${task.runId}/${task.step}${task.kind === "shard" ? ` shard ${task.index + 1}/${task.count}` : task.kind === "merge" ? " merge" : ""}`;
       const run = await koan.metadata.getRun(task.runId);
       if (!run) throw new UnrecoverableError(`run ${task.runId} is not in this worker's metadata store (${koan.metadata.uri}); does another project use the queue "${open.name}"? Give each its own (queue=<name> in the orchestrator's config)`);
@@ -193,7 +194,7 @@ export async function startWorker(options: WorkerOptions = {}): Promise<QueueWor
       throw new Error(why);
     };
 
-    const { Worker } = await import("bullmq");
+    const { Worker } = await loadCommonJs<typeof import("bullmq")>("bullmq");
     const connection = await workerConnection(config, onRedisError);
     cleanups.push(() => closeConnection(connection));
     const worker = new Worker<QueueTask>(

@@ -10,6 +10,7 @@ import { KoanError } from "../../core/errors.js";
 import type { JsonValue } from "../../core/hash.js";
 import { dnsName, HTTP_PORT, IMAGE_BUNDLE_DIR, koanLabels } from "./container.js";
 import type { Deployer, DeployContext, DeploymentRecord, DeployResult } from "./types.js";
+import { loadCommonJs } from "../../core/commonjs.js";
 
 /** Config of the Vertex AI deployer. */
 export interface VertexConfig {
@@ -105,7 +106,7 @@ export function deployModelRequest(ctx: Pick<DeployContext, "name">, config: Ver
 export async function googleTransport(): Promise<VertexTransport> {
   let token: string | null | undefined;
   try {
-    const { GoogleAuth } = await import("google-auth-library");
+    const { GoogleAuth } = await loadCommonJs<typeof import("google-auth-library")>("google-auth-library");
     token = await new GoogleAuth({ scopes: ["https://www.googleapis.com/auth/cloud-platform"] }).getAccessToken();
   } catch (e) {
     throw new KoanError("CONFIG_INVALID", `no Google Cloud credentials: ${e instanceof Error ? e.message : String(e)}`, {

@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type * as Grpc from "@grpc/grpc-js";
 import { KoanError } from "../../core/errors.js";
+import { loadCommonJs } from "../../core/commonjs.js";
 
 /** Where `inference.proto` is: next to the compiled module when copied there, else in the package's `src/`. */
 export function inferenceProtoPath(): string {
@@ -18,8 +19,8 @@ export function inferenceProtoPath(): string {
 
 /** The gRPC library and the `inference.GRPCInferenceService` service constructor. */
 export async function loadInferenceService(): Promise<{ grpc: typeof Grpc; Service: Grpc.ServiceClientConstructor }> {
-  const grpc = await import("@grpc/grpc-js");
-  const loader = await import("@grpc/proto-loader");
+  const grpc = await loadCommonJs<typeof Grpc>("@grpc/grpc-js");
+  const loader = await loadCommonJs<typeof import("@grpc/proto-loader")>("@grpc/proto-loader");
   const definition = await loader.load(inferenceProtoPath(), { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true });
   const pkg = grpc.loadPackageDefinition(definition) as unknown as { inference: { GRPCInferenceService: Grpc.ServiceClientConstructor } };
   return { grpc, Service: pkg.inference.GRPCInferenceService };

@@ -28,6 +28,7 @@ import { dataset } from "../../data/dataset/type.js";
 import { DatasetWriter } from "../../data/dataset/writer.js";
 import type { Row, RowValue } from "../../data/example/rows.js";
 import { bqKind, bqValue, type BqField } from "./bigquery-values.js";
+import { loadCommonJs } from "../../core/commonjs.js";
 
 export const bigquerySourceParams = z
   .object({
@@ -72,7 +73,7 @@ function where(p: Params): string {
 async function client(p: Params): Promise<BqClient> {
   let mod: typeof import("@google-cloud/bigquery");
   try {
-    mod = await import("@google-cloud/bigquery");
+    mod = await loadCommonJs<typeof import("@google-cloud/bigquery")>("@google-cloud/bigquery");
   } catch (e) {
     throw new KoanError("CONFIG_INVALID", `the BigQuery source needs the package @google-cloud/bigquery: ${messageOf(e)}`, { hint: "npm install @google-cloud/bigquery" });
   }
