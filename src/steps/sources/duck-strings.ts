@@ -30,18 +30,22 @@ export class InlineStringCache {
   /** Lookups and hits since the cache filled up. */
   #lookups = 0;
   #hits = 0;
+  #useful = true;
+
   /** False once a full cache missed too often: the column's values are then made without it. */
-  useful = true;
+  get useful(): boolean {
+    return this.#useful;
+  }
 
   /**
    * Count a lookup of a full cache; after {@link JUDGE_AFTER} of them, a cache that hit fewer than half the time
    * is given up ({@link useful} turns false).
    */
   judge(hit: boolean): void {
-    if (this.#entries < MAX_ENTRIES) return;
+    if (this.#entries < MAX_ENTRIES || this.#lookups >= JUDGE_AFTER) return;
     this.#lookups++;
     if (hit) this.#hits++;
-    if (this.#lookups === JUDGE_AFTER && this.#hits < MIN_HITS) this.useful = false;
+    if (this.#lookups === JUDGE_AFTER && this.#hits < MIN_HITS) this.#useful = false;
   }
 
   /** The cached string of an inlined value, or undefined. `w` are the masked words (length, bytes 0-3, 4-7, 8-11). */
