@@ -8,7 +8,11 @@ import { copyFile, mkdir, readdir, lstat } from "node:fs/promises";
 import { join, dirname, sep, posix } from "node:path";
 import { KoanError } from "../core/errors.js";
 import { canonicalJson } from "../core/hash.js";
+import { mapLimit } from "../core/map-limit.js";
 import type { BlobReader, BlobRef, BlobWriter, SavedArtifact } from "./types.js";
+
+/** Files of a tree stored at once. */
+const PUT_CONCURRENCY = 4;
 
 /** One file of a tree manifest. */
 export interface TreeEntry {
@@ -50,13 +54,10 @@ export async function saveTree(kind: "file" | "dir", base: string, paths: readon
 
 /** Store local files under the given relative paths, and a manifest naming them (sorted by path). */
 export async function saveFiles(kind: "file" | "dir", files: readonly { path: string; local: string }[], out: BlobWriter): Promise<SavedArtifact> {
-  const entries: TreeEntry[] = [];
-  const blobs: BlobRef[] = [];
-  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    const ref = await out.putFile(f.local);
-    entries.push({ path: f.path, hash: ref.hash, size: ref.size });
-    blobs.push(ref);
-  }
+  const sorted = [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  // Side by side: hashing, syncing and (for remote stores) uploading one file does not wait for the others.
+  const blobs: BlobRef[] = await mapLimit(sorted, PUT_CONCURRENCY, (f) => out.putFile(f.local));
+  const entries: TreeEntry[] = sorted.map((f, i) => ({ path: f.path, hash: (blobs[i] as BlobRef).hash, size: (blobs[i] as BlobRef).size }));
   const manifest: TreeManifest = { kind, files: entries };
   const root = await out.putBytes(Buffer.from(canonicalJson(manifest), "utf8"));
   const total = entries.reduce((n, f) => n + f.size, 0);

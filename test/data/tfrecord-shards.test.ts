@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { gunzipSync } from "node:zlib";
@@ -63,5 +63,17 @@ test("an aborted sharded writer leaves no files", async () => {
     await writer.abort();
     assert.deepEqual(await readdir(dir), []);
     assert.equal(writer.paths[0], join(dir, "data-00000-of-00003.tfrecord"));
+  });
+});
+
+test("a shard that cannot be published fails the close and leaves no shard behind", async () => {
+  await withTempDir(async (dir) => {
+    const writer = await ShardedTFRecordWriter.open({ directory: dir, shardCount: 4, compression: "none" });
+    for (let i = 0; i < 8; i++) await writer.write(new Uint8Array([i]));
+    // A non-empty folder where shard 2 is to be renamed: its rename fails, the other shards' succeed.
+    await mkdir(join(writer.paths[2] as string, "x"), { recursive: true });
+    await assert.rejects(writer.close(), (e: NodeJS.ErrnoException) => e.code === "EISDIR" || e.code === "ENOTEMPTY" || e.code === "EEXIST");
+    assert.deepEqual(await readdir(dir), ["data-00002-of-00004.tfrecord"]); // only the folder that blocked it
+    assert.deepEqual(await readdir(writer.paths[2] as string), ["x"]);
   });
 });

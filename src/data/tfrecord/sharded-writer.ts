@@ -124,18 +124,18 @@ export class ShardedTFRecordWriter {
     await Promise.all(this.#writers.map((w) => w.drained()));
   }
 
-  /** Closes (publishes) every shard and returns their paths; if one fails, removes them all and rethrows. */
+  /**
+   * Closes (publishes) every shard and returns their paths; if one fails, removes them all and rethrows (the
+   * first failure, in shard order). The shards close side by side: each one's last compression, fsync and rename
+   * wait on the disk and the thread pool, not on each other.
+   */
   async close(): Promise<readonly string[]> {
-    let closed = 0;
-    try {
-      for (const writer of this.#writers) {
-        await writer.close();
-        closed++;
-      }
-    } catch (e) {
+    const results = await Promise.allSettled(this.#writers.map((w) => w.close()));
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (failed) {
       await this.abort();
-      await Promise.all(this.paths.slice(0, closed).map((path) => rm(path, { force: true })));
-      throw e;
+      await Promise.all(this.paths.filter((_, i) => results[i]?.status === "fulfilled").map((path) => rm(path, { force: true })));
+      throw failed.reason;
     }
     return this.paths;
   }
