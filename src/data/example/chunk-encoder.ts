@@ -1,7 +1,7 @@
 /**
  * Encoding table rows given as column chunks straight into framed TFRecord records, on a WebAssembly kernel
  * (kernel/chunk-kernel.c): a chunk's columns are copied once into the kernel's memory ({@link ExampleChunkEncoder.load}),
- * then the records of each shard's rows (`first, first + step, ...`) are measured, written and framed (length,
+ * then the records of each shard's rows (`first, first + step, ...`) are written and framed (length,
  * masked CRC-32C) there in one pass, with nothing allocated per row ({@link ExampleChunkEncoder.encodeFramed}).
  *
  * The records hold exactly the bytes of `ExampleRowEncoder.encode` of each row's values (and so of `encodeExample`),
@@ -56,11 +56,15 @@ export class ExampleChunkEncoder {
   readonly #area: number;
   readonly #placements: Placement[];
   #rows = 0;
-  #sizes = 0;
   #out = 0;
+  /** Bytes that bound the framed records of any rows of the loaded chunk. */
+  #bound = 0;
+  /** The part of {@link #bound} every row takes, whatever its values (see `encode` in chunk-kernel.c). */
+  readonly #rowBound: number;
 
   constructor(columns: readonly RowEncoderColumn[]) {
     this.#plans = columnPlans(columns);
+    this.#rowBound = this.#plans.reduce((n, p) => n + 11 + p.head.length + (p.kind === "bytes" ? 12 : 14), 22);
     this.#kernel = chunkKernel();
     this.#views();
     let at = this.#kernel.__heap_base.value;
@@ -92,6 +96,7 @@ export class ExampleChunkEncoder {
     const plans = this.#plans;
     if (columns.length !== plans.length) throw new KoanError("USAGE", `a chunk of ${columns.length} columns was given to an encoder of ${plans.length}`);
     let at = this.#area;
+    let strings = 0;
     for (let k = 0; k < plans.length; k++) {
       const col = columns[(plans[k] as ColumnPlan).input] as RowEncoderColumnData;
       const place = this.#placements[k] as Placement;
@@ -100,6 +105,7 @@ export class ExampleChunkEncoder {
         let bytes = 0;
         const keys = col.keys;
         for (let r = 0; r < rows; r++) bytes += keys[r]?.length ?? 0;
+        strings += bytes;
         place.valid = align8(at + 4 * (rows + 1));
         place.blob = align8(place.valid + rows);
         at = align8(place.blob + bytes);
@@ -113,9 +119,9 @@ export class ExampleChunkEncoder {
         place.blob = 0;
       }
     }
-    this.#sizes = at;
-    this.#out = align8(at + 4 * rows);
-    this.#reserve(this.#out);
+    this.#out = at;
+    this.#bound = rows * this.#rowBound + strings;
+    this.#reserve(this.#out + this.#bound);
     const u8 = this.#u8;
     const u32 = this.#u32;
     for (let k = 0; k < plans.length; k++) {
@@ -165,11 +171,8 @@ export class ExampleChunkEncoder {
   encodeFramed(first: number, step: number): Uint8Array {
     const rows = this.#rows;
     if (first >= rows) return EMPTY;
-    const n = this.#plans.length;
-    const kernel = this.#kernel;
-    const total = kernel.measure(this.#descs, n, rows, first, step, this.#sizes) >>> 0;
-    this.#reserve(this.#out + total);
-    const written = kernel.encode(this.#descs, n, rows, first, step, this.#sizes, this.#out) >>> 0;
+    // load() reserved room for the bound of all rows, so the kernel writes in one pass without measuring first.
+    const written = this.#kernel.encode(this.#descs, this.#plans.length, rows, first, step, this.#out) >>> 0;
     return this.#u8.subarray(this.#out, this.#out + written);
   }
 

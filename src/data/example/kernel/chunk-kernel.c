@@ -180,25 +180,16 @@ static inline uint8_t* put_entry(uint8_t* p, const Column* c, uint32_t r, uint32
 }
 
 /*
- * Bytes the framed records of rows first, first + step, ... (below rows) take; each record's features size goes
- * to sizes[i] (i-th of those rows).
+ * Write the framed records of rows first, first + step, ... (below rows) to out, in one pass (each record's size is
+ * summed from its columns just before they are written); returns the bytes written. out must hold the bound the
+ * caller computes (see ExampleChunkEncoder.load): per record 22 bytes of framing, per column 11 + head_len bytes
+ * of entry framing plus 14 for a number or 12 plus the string's length for a string.
  */
-EXPORT("measure") uint32_t measure(const Column* cols, uint32_t n, uint32_t rows, uint32_t first, uint32_t step, uint32_t* sizes) {
-  uint32_t total = 0;
-  for (uint32_t r = first, i = 0; r < rows; r += step, i++) {
+EXPORT("encode") uint32_t encode(const Column* cols, uint32_t n, uint32_t rows, uint32_t first, uint32_t step, uint8_t* out) {
+  uint8_t* p = out;
+  for (uint32_t r = first; r < rows; r += step) {
     uint32_t f = 0;
     for (uint32_t k = 0; k < n; k++) f += entry_bytes(cols[k].head_len, feature_size(&cols[k], r));
-    sizes[i] = f;
-    total += 12 + 1 + varint32_size(f) + f + 4;
-  }
-  return total;
-}
-
-/* Write the framed records measured by measure() (same arguments) to out; returns the bytes written. */
-EXPORT("encode") uint32_t encode(const Column* cols, uint32_t n, uint32_t rows, uint32_t first, uint32_t step, const uint32_t* sizes, uint8_t* out) {
-  uint8_t* p = out;
-  for (uint32_t r = first, i = 0; r < rows; r += step, i++) {
-    uint32_t f = sizes[i];
     uint32_t length = 1 + varint32_size(f) + f;
     store32(p, length);
     store32(p + 4, 0);

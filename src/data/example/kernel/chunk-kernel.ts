@@ -12,12 +12,11 @@ export interface ChunkKernelExports extends WasmKernel {
   /** TFRecord's masked CRC-32C of `length` bytes at `ptr`, as a signed int32 (`>>> 0` gives the uint32). */
   maskedCrc32c(ptr: number, length: number): number;
   /**
-   * Bytes the framed records of rows `first, first + step, ...` (below `rows`) of the `count` column descriptors
-   * at `columns` take; each record's features size goes to the uint32s at `sizes`.
+   * Write the framed records of rows `first, first + step, ...` (below `rows`) of the `count` column descriptors at
+   * `columns` at `out`, in one pass; returns the bytes written. `out` must have room for the bound that
+   * `ExampleChunkEncoder.load` computes.
    */
-  measure(columns: number, count: number, rows: number, first: number, step: number, sizes: number): number;
-  /** Write the records {@link measure} measured (same arguments) at `out`; returns the bytes written. */
-  encode(columns: number, count: number, rows: number, first: number, step: number, sizes: number, out: number): number;
+  encode(columns: number, count: number, rows: number, first: number, step: number, out: number): number;
 }
 
 /** A new, initialised instance of the kernel. */
