@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { KoanError } from "../../src/core/errors.js";
-import { CountTable, tuning } from "../../src/data/stats/count-table.js";
+import { CountTable, tuning, type KeyHasher } from "../../src/data/stats/count-table.js";
 import { murmur3BinaryPair } from "../../src/data/stats/hash.js";
 import { selectKth } from "../../src/data/stats/select.js";
 import { ValueCounter, type ValueCounterState } from "../../src/data/stats/value-counter.js";
@@ -446,35 +446,56 @@ for (const mapIndexLimit of [tuning.mapIndexLimit, 0, 7]) describe(`ValueCounter
   });
 });
 
+/**
+ * Run `ops` finds/inserts of `keyOf(op)` on a table made with `mapIndexLimit`, against a `Map` model: every
+ * `dropEvery` ops `retainAbove(1)`, and the entries compared every `checkEvery` ops and after each drop.
+ */
+function exerciseCountTable(options: { mapIndexLimit: number; hasher: KeyHasher; ops: number; dropEvery: number; checkEvery: number; keyOf: (op: number) => string }): number {
+  tuning.mapIndexLimit = options.mapIndexLimit;
+  const table = new CountTable(options.hasher);
+  tuning.mapIndexLimit = 4096;
+  let model = new Map<string, number>();
+  for (let op = 0; op < options.ops; op++) {
+    const key = options.keyOf(op);
+    const e = table.find(key);
+    assert.equal(e >= 0, model.has(key), `find ${JSON.stringify(key).slice(0, 40)}`);
+    if (e >= 0) {
+      assert.equal(table.keyAt(e), key);
+      table.addCount(e, 1);
+      model.set(key, model.get(key)! + 1);
+    } else {
+      table.insert(key, 1);
+      model.set(key, 1);
+    }
+    const dropped = op % options.dropEvery === options.dropEvery - 1;
+    if (dropped) {
+      table.retainAbove(1);
+      model = new Map([...model].filter(([, c]) => c > 1).map(([k, c]) => [k, c - 1]));
+    }
+    if (op % options.checkEvery === 0 || dropped) {
+      const got = Array.from({ length: table.size }, (_, i) => [table.keyAt(i), table.countAt(i)]);
+      assert.deepEqual(got, [...model], `entries after op ${op} (mapIndexLimit ${options.mapIndexLimit})`);
+    }
+  }
+  return model.size;
+}
+
 describe("CountTable", () => {
   it("keeps exact keys, counts and Map order even when every hash collides", () => {
     for (const mapIndexLimit of [0, 3, 4096]) {
-      tuning.mapIndexLimit = mapIndexLimit;
       const r = rng(mapIndexLimit + 1);
-      const table = new CountTable((_key, out) => out.set([0x1234_5678, 7]));
-      tuning.mapIndexLimit = 4096;
-      let model = new Map<string, number>();
-      for (let op = 0; op < 3000; op++) {
-        const key = binaryKey(r, 2);
-        const e = table.find(key);
-        assert.equal(e >= 0, model.has(key), `find ${JSON.stringify(key)}`);
-        if (e >= 0) {
-          assert.equal(table.keyAt(e), key);
-          table.addCount(e, 1);
-          model.set(key, model.get(key)! + 1);
-        } else {
-          table.insert(key, 1);
-          model.set(key, 1);
-        }
-        if (op % 400 === 399) {
-          table.retainAbove(1);
-          model = new Map([...model].filter(([, c]) => c > 1).map(([k, c]) => [k, c - 1]));
-        }
-        if (op % 97 === 0 || op % 400 === 399) {
-          const got = Array.from({ length: table.size }, (_, i) => [table.keyAt(i), table.countAt(i)]);
-          assert.deepEqual(got, [...model], `entries after op ${op} (mapIndexLimit ${mapIndexLimit})`);
-        }
-      }
+      exerciseCountTable({ mapIndexLimit, hasher: (_key, out) => out.set([0x1234_5678, 7]), ops: 3000, dropEvery: 400, checkEvery: 97, keyOf: () => binaryKey(r, 2) });
+    }
+  });
+
+  it("gives back every key exactly from the typed index: code units past 0xff, lone surrogates, empty and long keys", () => {
+    const r = rng(77);
+    const odd = ["", "é", "日本", "\ud800", "\udfff\ud800", "🙂", "a".repeat(5000), "b".repeat(4096) + "\u0100", "x"];
+    const keyOf = (op: number): string =>
+      op % 13 === 0 ? (odd[Math.floor(r() * odd.length)] as string) : binaryKey(r, 3) + (op % 7 === 0 ? String.fromCharCode(0x100 + (op % 500)) : "");
+    for (const mapIndexLimit of [0, 3]) {
+      const kept = exerciseCountTable({ mapIndexLimit, hasher: (key, out) => murmur3BinaryPair(key, 1, 2, out), ops: 4000, dropEvery: 500, checkEvery: 250, keyOf });
+      assert.ok(kept > 3, "entries survive the drops");
     }
   });
 });
