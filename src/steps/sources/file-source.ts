@@ -29,6 +29,7 @@ import { DatasetWriter } from "../../data/dataset/writer.js";
 import { dataset } from "../../data/dataset/type.js";
 import { openDuckDb, sqlIdent, sqlString } from "./duckdb.js";
 import { resolveSourcePath, sourceFingerprint } from "./source-uri.js";
+import { sniffCsv, type SniffedCsv } from "./csv-sniff.js";
 import { castingSelect, datasetColumns, describe, ingestStatisticsThread, ingestThreads, writeQuery } from "./table-dataset.js";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { readFile } from "node:fs/promises";
@@ -64,10 +65,15 @@ function formatOf(path: string, format: string): "csv" | "jsonl" | "json" | "par
   return "csv";
 }
 
-function csvSource(file: string, p: z.output<typeof fileSourceParams>, extra: string): string {
+/** The `read_csv` named arguments of the parameters (text starting with ", "), then `extra`. */
+function csvOptions(p: z.output<typeof fileSourceParams>, extra: string): string {
   const nulls = `[${p.nullValues.map(sqlString).join(", ")}]`;
   const quote = p.quote === "" ? "''" : sqlString(p.quote);
-  return `read_csv(${sqlString(file)}, header=${p.header}, delim=${sqlString(p.delimiter)}, quote=${quote}, escape=${quote}, nullstr=${nulls}, strict_mode=true, null_padding=false${extra})`;
+  return `, header=${p.header}, delim=${sqlString(p.delimiter)}, quote=${quote}, escape=${quote}, nullstr=${nulls}, strict_mode=true, null_padding=false${extra}`;
+}
+
+function csvSource(file: string, p: z.output<typeof fileSourceParams>, extra: string): string {
+  return `read_csv(${sqlString(file)}${csvOptions(p, extra)})`;
 }
 
 /** Re-read a CSV the sniffer rejected, all text, so DuckDB names the first bad line. */
@@ -113,21 +119,24 @@ export const fileSource = step({
       /** The source's columns, when known without asking DuckDB again. */
       let known: { name: string; type: string }[] | undefined;
       if (format === "csv") {
-        let sniffed: { name: string; type: string }[];
-        try {
-          sniffed = await describe(c, `SELECT * FROM ${csvSource(file, p, "")}`);
-        } catch (e) {
-          const raw = messageOf(e);
-          throw dataError(file, /sniffing/i.test(raw) ? await diagnoseCsv(c, file, p) : raw);
-        }
-        const declared = p.columns ?? {};
-        const names = sniffed.map((s) => s.name);
-        for (const col of Object.keys(declared)) {
+        // Sniffed once (with the declared types, if any); the read then takes the detected dialect as given.
+        const sniff = async (hints: string): Promise<SniffedCsv> => {
+          try {
+            return await sniffCsv(c, file, csvOptions(p, ""), hints);
+          } catch (e) {
+            const raw = messageOf(e);
+            throw dataError(file, /sniffing/i.test(raw) ? await diagnoseCsv(c, file, p) : raw);
+          }
+        };
+        const declared = Object.keys(p.columns ?? {});
+        let sniffed = await sniff("");
+        const names = sniffed.columns.map((s) => s.name);
+        for (const col of declared) {
           if (!names.includes(col)) throw new KoanError("DATA_INVALID", `column "${col}" of the declared schema is not in ${file}`, { hint: `its columns: ${names.join(", ")}` });
         }
-        const types = Object.entries(declared).map(([k, v]) => `${sqlString(k)}: '${DUCK_TYPE[v]}'`);
-        source = csvSource(file, p, types.length ? `, types={${types.join(", ")}}` : "");
-        if (!types.length) known = sniffed; // the query just described
+        if (declared.length) sniffed = await sniff(`, types={${Object.entries(p.columns ?? {}).map(([k, v]) => `${sqlString(k)}: '${DUCK_TYPE[v]}'`).join(", ")}}`);
+        source = sniffed.source;
+        known = sniffed.columns;
       } else if (format === "jsonl") {
         source = `read_json(${sqlString(file)}, format='newline_delimited')`;
       } else if (format === "json") {
