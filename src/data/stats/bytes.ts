@@ -18,6 +18,14 @@ export function fromBinaryString(key: string): Uint8Array {
 
 /** The text of a binary string holding UTF-8, or undefined when the bytes are not valid UTF-8. */
 export function decodeUtf8Binary(key: string): string | undefined {
+  let ascii = true;
+  for (let i = 0; i < key.length; i++) {
+    if (key.charCodeAt(i) >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return key; // ASCII bytes are their own UTF-8 text
   try {
     return utf8.decode(Buffer.from(key, "latin1"));
   } catch {
