@@ -55,8 +55,22 @@ export function eventLine(e: RunEvent, at = new Date()): string | undefined {
 
 /** Follow run `run` (see the module description); `steps` are the step runs its state showed. Resolves to the exit code. */
 export async function followCommand(koan: Koan, run: RunRecord, steps: readonly StepRunRecord[], options: FollowCommandOptions): Promise<number> {
-  await options.printState();
-  if (run.status !== "running") return runExitCode(run);
+  // Ctrl-C is handled from before anything is printed: one right after the state (or the line telling of Ctrl-C)
+  // stops following, it does not kill the process.
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.on("SIGINT", stop);
+  try {
+    await options.printState();
+    if (run.status !== "running") return runExitCode(run);
+    return await follow(koan, run, steps, options, controller.signal);
+  } finally {
+    process.off("SIGINT", stop);
+  }
+}
+
+/** The follow itself, once Ctrl-C is handled (`signal` aborts when it comes). */
+async function follow(koan: Koan, run: RunRecord, steps: readonly StepRunRecord[], options: FollowCommandOptions, signal: AbortSignal): Promise<number> {
   if (!options.json) process.stderr.write(`following run ${run.id} (Ctrl-C stops following; the run goes on)\n`);
   const print = (e: RunEvent): void => {
     if (options.json) process.stdout.write(`${JSON.stringify({ ...e, at: new Date().toISOString() })}\n`);
@@ -76,38 +90,31 @@ export async function followCommand(koan: Koan, run: RunRecord, steps: readonly 
       print(e);
     }
   };
-  const controller = new AbortController();
-  const stop = (): void => controller.abort();
-  process.on("SIGINT", stop);
   let marked = false;
-  try {
-    const last = await followRun(koan.metadata, run.id, {
-      pollMs: FOLLOW_POLL_MS,
-      signal: controller.signal,
-      seen: steps,
-      onEvent: (e) => void pending.push(e),
-      onPoll: async (current, records) => {
-        await flush(records);
-        // Its process died on this machine: opening the project records it interrupted (next read ends the follow).
-        if (!marked && ownerGone(current)) {
-          marked = true;
-          await (await Koan.open({ dir: koan.project.dir, stack: koan.stack.name })).close();
-        }
-      },
-    });
-    await flush(await koan.metadata.listStepRuns(run.id));
-    if (controller.signal.aborted && last.status === "running") {
-      if (!options.json) process.stderr.write(`stopped following run ${run.id}; it goes on (stop it: koan runs cancel ${run.id})\n`);
-      return EXIT.interrupted;
-    }
-    if (options.json) await options.printState();
-    else {
-      const took = last.endedAt ? ` in ${ms(Date.parse(last.endedAt) - Date.parse(last.startedAt))}` : "";
-      process.stdout.write(`run ${last.id} ${status(last.status)}${took}${last.error ? `: ${last.error.message}` : ""}
-`);
-    }
-    return runExitCode(last);
-  } finally {
-    process.off("SIGINT", stop);
+  const last = await followRun(koan.metadata, run.id, {
+    pollMs: FOLLOW_POLL_MS,
+    signal,
+    seen: steps,
+    onEvent: (e) => void pending.push(e),
+    onPoll: async (current, records) => {
+      await flush(records);
+      // Its process died on this machine: opening the project records it interrupted (next read ends the follow).
+      if (!marked && ownerGone(current)) {
+        marked = true;
+        await (await Koan.open({ dir: koan.project.dir, stack: koan.stack.name })).close();
+      }
+    },
+  });
+  await flush(await koan.metadata.listStepRuns(run.id));
+  if (signal.aborted && last.status === "running") {
+    if (!options.json) process.stderr.write(`stopped following run ${run.id}; it goes on (stop it: koan runs cancel ${run.id})\n`);
+    return EXIT.interrupted;
   }
+  if (options.json) await options.printState();
+  else {
+    const took = last.endedAt ? ` in ${ms(Date.parse(last.endedAt) - Date.parse(last.startedAt))}` : "";
+    process.stdout.write(`run ${last.id} ${status(last.status)}${took}${last.error ? `: ${last.error.message}` : ""}
+`);
+  }
+  return runExitCode(last);
 }
