@@ -57,9 +57,10 @@ export class ExampleChunkEncoder {
   readonly #placements: Placement[];
   #rows = 0;
   #out = 0;
-  /** Bytes that bound the framed records of any rows of the loaded chunk. */
-  #bound = 0;
-  /** The part of {@link #bound} every row takes, whatever its values (see `encode` in chunk-kernel.c). */
+  /**
+   * Bytes that bound one row's framed record, whatever its values, but for its strings' bytes (see `encode` in
+   * chunk-kernel.c): load() reserves this per row plus the chunk's string bytes.
+   */
   readonly #rowBound: number;
 
   constructor(columns: readonly RowEncoderColumn[]) {
@@ -120,8 +121,7 @@ export class ExampleChunkEncoder {
       }
     }
     this.#out = at;
-    this.#bound = rows * this.#rowBound + strings;
-    this.#reserve(this.#out + this.#bound);
+    this.#reserve(this.#out + rows * this.#rowBound + strings);
     const u8 = this.#u8;
     const u32 = this.#u32;
     for (let k = 0; k < plans.length; k++) {
