@@ -42,6 +42,12 @@ const GZIP_CHUNK_BYTES = 1 << 20;
 /** Batch buffers kept for reuse per writer (more are in flight only while the output is behind). */
 const MAX_FREE_BATCHES = 4;
 const GZIP_HIGH_WATER_MARK = 4 << 20;
+/**
+ * zlib's memory level: 9 (its largest; the default is 8) doubles the hash table, 128 KiB more per open file, and
+ * compressed the bench's framed Examples about 7% faster at level 1 to slightly fewer bytes (229 MB of records in
+ * 1 MiB pieces: 1.72 → 1.61 s, 57.75 → 57.68 MB, medians of 4).
+ */
+const GZIP_MEM_LEVEL = 9;
 
 type WriterState = "open" | "closing" | "closed" | "aborted";
 
@@ -99,7 +105,7 @@ export class TFRecordWriter {
     this.#file = args.handle.createWriteStream({ autoClose: true, flush: true, highWaterMark: FILE_HIGH_WATER_MARK });
     if (args.compression === "gzip") {
       // zlib streams pass stream options (highWaterMark) on to their Transform; @types/node's ZlibOptions omit them.
-      const options: ZlibOptions & { highWaterMark: number } = { chunkSize: GZIP_CHUNK_BYTES, highWaterMark: GZIP_HIGH_WATER_MARK, ...(args.gzipLevel === undefined ? {} : { level: args.gzipLevel }) };
+      const options: ZlibOptions & { highWaterMark: number } = { chunkSize: GZIP_CHUNK_BYTES, memLevel: GZIP_MEM_LEVEL, highWaterMark: GZIP_HIGH_WATER_MARK, ...(args.gzipLevel === undefined ? {} : { level: args.gzipLevel }) };
       const gzip = createGzip(options);
       this.#head = gzip;
       this.#done = Promise.all([pipeline(gzip, this.#file), finished(this.#file)]).then(() => {});
