@@ -76,6 +76,38 @@ test("fileSource stores statistics counted from the column vectors, equal to rea
   }
 });
 
+test("fileSource with statistics: false stores no statistics; the statistics step counts the same ones itself", async () => {
+  const { dir, cleanup } = await tempDir();
+  const koan = await Koan.open({ dir, init: true });
+  try {
+    const csv = join(dir, "data.csv");
+    await writeFile(csv, csvText(2500));
+    const ingest = (counted: boolean) =>
+      pipeline({
+        name: counted ? "counted" : "uncounted",
+        build: () => {
+          const { dataset } = fileSource(undefined, { params: { path: csv, shards: 2, ...(counted ? {} : { statistics: false }) } });
+          statistics({ dataset });
+        },
+      });
+    const a = await koan.run(ingest(true));
+    const b = await koan.run(ingest(false));
+    assert.equal(b.status, "succeeded", b.error?.message);
+    const dsA = (await koan.load(a.outputs.file_source?.dataset as never)) as Dataset;
+    const dsB = (await koan.load(b.outputs.file_source?.dataset as never)) as Dataset;
+    assert.ok(dsA.files().includes("statistics.json"));
+    assert.ok(!dsB.files().includes("statistics.json"), "no statistics are stored with the dataset");
+    assert.equal(await dsB.storedStatistics(), undefined);
+    const shards = async (ds: Dataset): Promise<Buffer[]> => Promise.all((await ds.shardPaths("all")).map((p) => readFile(p)));
+    assert.deepEqual(await shards(dsB), await shards(dsA), "the same shards either way");
+    const viaStep = await koan.load(b.outputs.statistics?.statistics as never);
+    assert.deepEqual(viaStep, await koan.load(a.outputs.statistics?.statistics as never));
+  } finally {
+    await koan.close();
+    await cleanup();
+  }
+});
+
 test("the same CSV gives byte-identical shards and statistics twice", async () => {
   const { dir, cleanup } = await tempDir();
   const koan = await Koan.open({ dir, init: true });
