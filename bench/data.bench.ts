@@ -96,22 +96,33 @@ function spread(results: readonly ChildResult[]): string {
  * drifts; the medians and each pair's ratio are reported), and DuckDB with one thread once. The last Koan run's
  * project is kept as `project-<rows>` for the read figures.
  */
-async function measure(dir: string, rows: number, shards: number, repeat: number): Promise<{ koan: ChildResult; duck: ChildResult; duck1: ChildResult; koans: ChildResult[]; ducks: ChildResult[]; csvBytes: number }> {
+async function measure(
+  dir: string,
+  rows: number,
+  shards: number,
+  repeat: number,
+  bare = false,
+): Promise<{ koan: ChildResult; duck: ChildResult; duck1: ChildResult; koans: ChildResult[]; ducks: ChildResult[]; bares: ChildResult[]; csvBytes: number }> {
   const csv = join(dir, `bench-${rows}.csv`);
   const t = performance.now();
   const csvBytes = await writeBenchCsv(csv, rows);
   process.stdout.write(`  (generated ${rows.toLocaleString("en")} rows, ${(csvBytes / MB).toFixed(1)} MB of CSV in ${((performance.now() - t) / 1000).toFixed(1)} s)\n`);
   const ducks: ChildResult[] = [];
   const koans: ChildResult[] = [];
+  const bares: ChildResult[] = [];
   for (let i = 0; i < repeat; i++) {
     ducks.push(await child("duckdb", [csv, join(dir, `out-${rows}.parquet`), "2"]));
     await rm(join(dir, `out-${rows}.parquet`), { force: true });
+    if (bare) {
+      bares.push(await child("ingest", [csv, join(dir, `project-bare-${rows}`), String(shards), "gzip", "bare"]));
+      await rm(join(dir, `project-bare-${rows}`), { recursive: true, force: true });
+    }
     const project = join(dir, `project-${rows}`);
     await rm(project, { recursive: true, force: true });
     koans.push(await child("ingest", [csv, project, String(shards)]));
   }
   const duck1 = await child("duckdb", [csv, join(dir, `out1-${rows}.parquet`), "1"]);
-  return { koan: median(koans), duck: median(ducks), duck1, koans, ducks, csvBytes };
+  return { koan: median(koans), duck: median(ducks), duck1, koans, ducks, bares, csvBytes };
 }
 
 export async function run(): Promise<void> {
@@ -120,7 +131,7 @@ export async function run(): Promise<void> {
     const rows = Number(process.env.KOAN_BENCH_ROWS ?? 1_000_000);
     process.stdout.write(`data: CSV (13 columns) → dataset of 8 gzip (level 1) TFRecord shards + statistics (counted while ingesting), each task in its own process\n`);
     const repeat = Number(process.env.KOAN_BENCH_REPEAT ?? 3);
-    const m1 = await measure(dir, rows, 8, repeat);
+    const m1 = await measure(dir, rows, 8, repeat, true);
     const { koan, duck, duck1, csvBytes } = m1;
     const rate = (n: number, ms: number): number => n / (ms / 1000);
     figure(`Koan ingest+stats (fileSource → statistics, ${rows / 1e6}M rows)`, koan.ms / 1000, "s", `${spread(m1.koans)}; median run: ${(koan.ingestMs / 1000).toFixed(1)} s ingest + ${(koan.statsMs / 1000).toFixed(1)} s statistics`);
@@ -136,6 +147,14 @@ export async function run(): Promise<void> {
     const pairs = m1.koans.map((k, i) => (k.ms / (m1.ducks[i] as ChildResult).ms).toFixed(1)).join(", ");
     figure("ratio Koan ingest+stats / DuckDB (threads=2)", ratio, "×", `of the medians; per run: ${pairs}; target ≤ 3×: ${ratio <= 3 ? "met" : "NOT met"}`);
     figure("ratio Koan ingest+stats / DuckDB (threads=1)", koan.ms / duck1.ms, "×");
+    const bare = median(m1.bares);
+    const barePairs = m1.bares.map((k, i) => (k.ms / (m1.ducks[i] as ChildResult).ms).toFixed(1)).join(", ");
+    figure(
+      "Koan ingest alone (fileSource with statistics: false, no statistics step)",
+      bare.ms / 1000,
+      "s",
+      `${spread(m1.bares)}; CPU ${(bare.cpuMs / 1000).toFixed(1)} s; ${(bare.ms / duck.ms).toFixed(2)}× DuckDB (threads=2), per run ${barePairs}; the statistics cost ${((koan.ms - bare.ms) / 1000).toFixed(2)} s wall, ${((koan.cpuMs - bare.cpuMs) / 1000).toFixed(1)} s CPU`,
+    );
     figure("ratio of CPU time Koan / DuckDB (threads=1)", koan.cpuMs / duck1.cpuMs, "×");
     const other = koan.threads === 1 ? 2 : 1; // the same ingest with the other thread setting, for the ratio
     const alt = await child("ingest", [join(dir, `bench-${rows}.csv`), join(dir, `project-alt-${rows}`), "8", "gzip"], { KOAN_INGEST_THREADS: String(other) });
@@ -178,7 +197,8 @@ export async function run(): Promise<void> {
 
 // ---- child tasks ----
 
-async function childIngest(csv: string, projectDir: string, shards: number, compression: "gzip" | "none" = "gzip"): Promise<ChildResult> {
+/** Koan's ingest of the CSV through `koan.run`: `fileSource` then `statistics`, or (`bare`) `fileSource` alone, counting no statistics. */
+async function childIngest(csv: string, projectDir: string, shards: number, compression: "gzip" | "none" = "gzip", bare = false): Promise<ChildResult> {
   const { Koan, pipeline, fileSource, statistics } = await import("../src/index.js");
   const { ingestThreads } = await import("../src/steps/sources/table-dataset.js");
   const threads = ingestThreads((await stat(csv)).size);
@@ -186,8 +206,8 @@ async function childIngest(csv: string, projectDir: string, shards: number, comp
   const p = pipeline({
     name: "bench_ingest",
     build: () => {
-      const { dataset } = fileSource(undefined, { params: { path: csv, shards, compression } });
-      statistics({ dataset });
+      const { dataset } = fileSource(undefined, { params: { path: csv, shards, compression, ...(bare ? { statistics: false } : {}) } });
+      if (!bare) statistics({ dataset });
     },
   });
   const t = performance.now();
@@ -270,8 +290,8 @@ async function childRead(projectDir: string): Promise<ChildResult> {
 
 /**
  * The part of the ingest Koan cannot do without, timed alone: DuckDB's scan of the CSV read into JS column chunks
- * (the same query and reader as `fileSource`), while the dataset's own records are gzipped (level 1, one stream per
- * shard, as the writer does). No encoding, no statistics, no artifact store: a floor for the ingest's time here.
+ * (the same query and reader as `fileSource`), while the dataset's own records are gzipped (level 1, memory level 9,
+ * one stream per shard, as the writer does). No encoding, no statistics, no artifact store: a floor for the ingest's time here.
  */
 async function childFloor(csv: string, projectDir: string): Promise<ChildResult> {
   const { Koan } = await import("../src/index.js");
@@ -299,7 +319,7 @@ async function childFloor(csv: string, projectDir: string): Promise<ChildResult>
   };
   const compress = (buf: Buffer): Promise<void> =>
     new Promise((resolve, reject) => {
-      const z = createGzip({ level: 1, chunkSize: 1 << 20 });
+      const z = createGzip({ level: 1, memLevel: 9, chunkSize: 1 << 20 });
       z.on("data", () => {});
       z.on("end", resolve);
       z.on("error", reject);
@@ -322,7 +342,7 @@ async function childFloor(csv: string, projectDir: string): Promise<ChildResult>
 if (process.argv[1] === SELF && process.argv[2] === "child") {
   const [task, ...args] = process.argv.slice(3);
   const result =
-    task === "ingest" ? await childIngest(args[0] as string, args[1] as string, Number(args[2]), (args[3] ?? "gzip") as "gzip" | "none")
+    task === "ingest" ? await childIngest(args[0] as string, args[1] as string, Number(args[2]), (args[3] ?? "gzip") as "gzip" | "none", args[4] === "bare")
     : task === "duckdb" ? await childDuck(args[0] as string, args[1] as string, args[2] as string)
     : task === "read" ? await childRead(args[0] as string)
     : task === "floor" ? await childFloor(args[0] as string, args[1] as string)
