@@ -73,6 +73,10 @@ test("koan stats uses recorded statistics, computes them when none were recorded
   assert.match(recorded.stdout, /NUMERIC FEATURE +TYPE +COUNT +MISSING +MEAN/);
   assert.match(recorded.stdout, /weather +200 +0 \(0%\) +3 +3\.335 +sun 67 · rain 67 · fog 66/);
 
+  const stored = await cli(["stats", ids.v2 as string], dir);
+  assert.equal(stored.code, 0, stored.stderr);
+  assert.match(stored.stdout, /statistics stored with the dataset, counted while it was written/, "no statistics step ran on v2: it carries its own");
+
   const computed = await cli(["stats", `${ids.v2run}/file_source/dataset`, "--split", "all", "--json", "--pb", join(dir, "v2.pb")], dir);
   assert.equal(computed.code, 0, computed.stderr);
   const stats = JSON.parse(computed.stdout) as DatasetStatistics[];
@@ -89,6 +93,28 @@ test("koan stats uses recorded statistics, computes them when none were recorded
   const notData = await cli(["stats", ids.v1stats as string], dir);
   assert.equal(notData.code, 2);
   assert.match(notData.stderr, /is a statistics artifact, not a dataset/);
+});
+
+test("koan stats computes statistics now for a dataset ingested without them", async () => {
+  const { dir: own, cleanup: done } = await tempDir();
+  try {
+    const file = join(own, "w.csv");
+    await writeFile(file, csv(40, (i) => (i % 4 ? "sun" : "hail")));
+    const k = await Koan.open({ dir: own, init: true });
+    let id: string;
+    try {
+      const r = await k.run(pipeline({ name: "bare", build: () => void fileSource(undefined, { params: { path: file, statistics: false } }) }));
+      id = r.outputs.file_source?.dataset?.id as string;
+    } finally {
+      await k.close();
+    }
+    const out = await cli(["stats", id], own);
+    assert.equal(out.code, 0, out.stderr);
+    assert.match(out.stdout, /statistics computed now: no statistics step recorded any and none are stored with the dataset/);
+    assert.match(out.stdout, /weather +40 +0 \(0%\) +2 .*sun 30 · hail 10/);
+  } finally {
+    await done();
+  }
 });
 
 test("koan schema prints the recorded or inferred schema as a table, JSON or schema.pbtxt", async () => {

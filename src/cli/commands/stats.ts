@@ -69,7 +69,10 @@ export default async function stats(ref: string, opts: ProjectOptions & { split?
       printJson(statistics);
       return EXIT.ok;
     }
-    const from = origin.kind === "recorded" ? `recorded by statistics artifact ${origin.artifactId}` : "computed now (no statistics step recorded any)";
+    const from =
+      origin.kind === "recorded" ? `recorded by statistics artifact ${origin.artifactId}`
+      : origin.kind === "stored" ? "stored with the dataset, counted while it was written"
+      : "computed now: no statistics step recorded any and none are stored with the dataset";
     process.stdout.write(`dataset ${d.artifact.id} ${paint("dim", `(statistics ${from})`)}\n\n`);
     process.stdout.write(`${statistics.map(renderStatistics).join("\n\n")}\n`);
     if (opts.pb) process.stdout.write(`${paint("dim", `wrote ${resolve(opts.pb)} (DatasetFeatureStatisticsList)`)}\n`);

@@ -15,7 +15,7 @@ export function registerData(program: Command): void {
 
   program
     .command("stats")
-    .description("statistics of a dataset per split and feature (recorded, or computed now)")
+    .description("statistics of a dataset per split and feature (recorded, stored with it, or computed now)")
     .argument("<dataset>", DATASET)
     .option("--split <name>", "only this split")
     .option("--pb <file>", "also write a binary DatasetFeatureStatisticsList (TFDV, Facets)")

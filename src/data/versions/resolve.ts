@@ -48,11 +48,15 @@ export async function computeDatasetStatistics(dataset: Dataset, split?: string)
   return (await datasetStatistics(dataset, split === undefined ? {} : { split })).statistics;
 }
 
-/** Where statistics came from. */
-export type StatisticsOrigin = { kind: "recorded"; artifactId: string } | { kind: "computed" };
+/**
+ * Where statistics came from: a `statistics` step's artifact, the dataset itself (counted while it was written),
+ * or a pass over its records now.
+ */
+export type StatisticsOrigin = { kind: "recorded"; artifactId: string } | { kind: "stored" } | { kind: "computed" };
 
 /**
- * The statistics of a dataset: those a `statistics` step recorded for it, else computed now (one pass per split).
+ * The statistics of a dataset: those a `statistics` step recorded for it, else those stored with it, else computed
+ * now (one pass per split).
  */
 export async function statisticsOf(koan: Koan, d: ResolvedDataset, split?: string): Promise<{ statistics: DatasetStatistics[]; origin: StatisticsOrigin }> {
   const recorded = await downstream(koan, d.artifact.id, "statistics", "statistics");
@@ -62,7 +66,8 @@ export async function statisticsOf(koan: Koan, d: ResolvedDataset, split?: strin
     if (split && !statistics.length) d.dataset.rowCount(split);
     if (statistics.length) return { statistics, origin: { kind: "recorded", artifactId: recorded.id } };
   }
-  return { statistics: await computeDatasetStatistics(d.dataset, split), origin: { kind: "computed" } };
+  const { statistics, stored } = await datasetStatistics(d.dataset, split === undefined ? {} : { split });
+  return { statistics, origin: stored ? { kind: "stored" } : { kind: "computed" } };
 }
 
 /** The split a schema is inferred from: `train` when there is one, else the first. */
