@@ -43,11 +43,6 @@ async function downstream(koan: Koan, artifactId: string, stepType: string, port
   return best;
 }
 
-/** Statistics of every split of a dataset (with `split`, of that split only): stored with it, or computed now. */
-export async function computeDatasetStatistics(dataset: Dataset, split?: string): Promise<DatasetStatistics[]> {
-  return (await datasetStatistics(dataset, split === undefined ? {} : { split })).statistics;
-}
-
 /**
  * Where statistics came from: a `statistics` step's artifact, the dataset itself (counted while it was written),
  * or a pass over its records now.
