@@ -173,7 +173,7 @@ export const fileSource = step({
         compression: p.compression,
         columns: datasetColumns(typed),
         threads,
-        statisticsThread: p.statistics !== false && ingestStatisticsThread(info.size, threads),
+        statisticsThread: ingestStatisticsThread(info.size, threads), // the writer opens it only when it counts statistics
         source: { kind: format, uri: src.uri || pathToFileURL(file).href, bytes: info.size },
         statistics: p.statistics !== false, // counted from the column vectors while writing: no second pass
       });
